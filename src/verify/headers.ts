@@ -1,0 +1,100 @@
+/** One header's value as the common request types hold it. */
+export type HeaderValue = string | readonly string[] | number | undefined | null;
+
+/** Anything with a case-insensitive `get`, such as the Fetch API's `Headers`. */
+export interface HeadersLike {
+  get(name: string): string | null | undefined;
+}
+
+/**
+ * Request headers in any of the shapes hosts hand them over: Node's `IncomingHttpHeaders`
+ * (arrays for repeated headers), a Fetch `Headers`, a `Map`, or a plain object in any letter case.
+ */
+export type WebhookHeaders =
+  | HeadersLike
+  | ReadonlyMap<string, HeaderValue>
+  | Readonly<Record<string, HeaderValue>>;
+
+const HOW_TO_PASS_HEADERS =
+  'pass the request headers as they arrive: `req.headers` (node:http, Express, Fastify, Koa), ' +
+  '`request.headers` (Fetch API), or a plain object / Map of header names to values';
+
+/**
+ * Reads every value of one header. `lowerName` must be lower-case. Returns an empty list when the header
+ * is absent. Node's lower-cased keys take the fast path; other shapes fall back to a case-insensitive scan.
+ */
+export function readHeader(headers: WebhookHeaders, lowerName: string): string[] {
+  if (headers === null || typeof headers !== 'object') {
+    throw new TypeError(`allthings-webhooks: headers must be an object; ${HOW_TO_PASS_HEADERS}.`);
+  }
+  if (headers instanceof Map) return fromMap(headers as ReadonlyMap<string, HeaderValue>, lowerName);
+  if (typeof (headers as HeadersLike).get === 'function') {
+    const value = (headers as HeadersLike).get(lowerName);
+    return value === null || value === undefined ? [] : [String(value)];
+  }
+  const record = headers as Readonly<Record<string, HeaderValue>>;
+  const exact = Object.prototype.hasOwnProperty.call(record, lowerName) ? record[lowerName] : undefined;
+  if (exact !== undefined && exact !== null) return pushValue([], exact);
+  const out: string[] = [];
+  for (const key of Object.keys(record)) {
+    if (key.length === lowerName.length && key !== lowerName && key.toLowerCase() === lowerName) {
+      pushValue(out, record[key]);
+    }
+  }
+  return out;
+}
+
+function fromMap(map: ReadonlyMap<string, HeaderValue>, lowerName: string): string[] {
+  const exact = map.get(lowerName);
+  if (exact !== undefined && exact !== null) return pushValue([], exact);
+  const out: string[] = [];
+  for (const [key, value] of map) {
+    if (typeof key === 'string' && key.length === lowerName.length && key.toLowerCase() === lowerName) {
+      pushValue(out, value);
+    }
+  }
+  return out;
+}
+
+function pushValue(out: string[], value: HeaderValue): string[] {
+  if (value === undefined || value === null) return out;
+  if (typeof value === 'string') out.push(value);
+  else if (typeof value === 'number') out.push(String(value));
+  else if (Array.isArray(value)) {
+    for (const item of value) if (item !== undefined && item !== null) out.push(String(item));
+  }
+  return out;
+}
+
+/** Trims spaces and horizontal tabs only, as HTTP optional whitespace is defined. */
+export function trimOws(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && isOws(text.charCodeAt(start))) start++;
+  while (end > start && isOws(text.charCodeAt(end - 1))) end--;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
+}
+
+function isOws(code: number): boolean {
+  return code === 0x20 || code === 0x09;
+}
+
+/**
+ * Splits header values into their comma-separated entries, trimmed, without empty entries.
+ * A repeated header and a comma list mean the same thing.
+ */
+export function headerEntries(values: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const value of values) {
+    if (value.indexOf(',') === -1) {
+      const entry = trimOws(value);
+      if (entry !== '') out.push(entry);
+      continue;
+    }
+    for (const part of value.split(',')) {
+      const entry = trimOws(part);
+      if (entry !== '') out.push(entry);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,61 @@
+import { describe } from './options.js';
+
+/** The raw body as the library hashes it: bytes, or a string hashed as its UTF-8 encoding. */
+export type BodyBytes = Uint8Array | string;
+/** The raw request body exactly as received. */
+export type RawBody = Uint8Array | ArrayBuffer | string;
+/** One signing secret: a string (its UTF-8 bytes are the key) or raw bytes. */
+export type SecretKey = string | Uint8Array | ArrayBuffer;
+/** A secret, or several during rotation: a delivery is authentic when any one of them signed it. */
+export type WebhookSecret = SecretKey | readonly SecretKey[];
+
+const RAW_BODY_HOWTO =
+  'Pass the raw request body exactly as received (Buffer, Uint8Array, ArrayBuffer or string), not a parsed ' +
+  'object: a body parser re-serializes JSON and the signature no longer matches. Express: ' +
+  "`app.post(path, express.raw({ type: 'application/json' }), handler)` and use `req.body`, or " +
+  '`express.json({ verify: (req, res, buf) => { req.rawBody = buf } })`. Fastify: ' +
+  "`fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => done(null, body))`. " +
+  'Next.js / Fetch API: `Buffer.from(await request.arrayBuffer())` (or `await request.text()`).';
+
+/** Checks the raw body's type; throws a `TypeError` that shows how to get the raw body. */
+export function toBodyBytes(rawBody: unknown): BodyBytes {
+  if (typeof rawBody === 'string' || rawBody instanceof Uint8Array) return rawBody;
+  if (rawBody instanceof ArrayBuffer) return new Uint8Array(rawBody);
+  if (ArrayBuffer.isView(rawBody)) return new Uint8Array(rawBody.buffer, rawBody.byteOffset, rawBody.byteLength);
+  throw new TypeError(`allthings-webhooks: the raw body is ${describe(rawBody)}. ${RAW_BODY_HOWTO}`);
+}
+
+const SECRET_HOWTO =
+  "Pass the endpoint's signing secret from the provider's settings (a string, or raw bytes), or a list of " +
+  'secrets during rotation.';
+
+/** Checks the secret(s) and returns them as a list of strings and byte arrays. */
+export function toSecretList(secret: unknown): ReadonlyArray<string | Uint8Array> {
+  if (typeof secret === 'string' || secret instanceof Uint8Array) return [checkSecret(secret, '')];
+  if (Array.isArray(secret)) {
+    if (secret.length === 0) {
+      throw new TypeError(`allthings-webhooks: the list of secrets is empty. ${SECRET_HOWTO}`);
+    }
+    return secret.map((one: unknown, i: number) => checkSecret(one, ` (entry ${i})`));
+  }
+  return [checkSecret(secret, '')];
+}
+
+function checkSecret(secret: unknown, where: string): string | Uint8Array {
+  if (typeof secret === 'string') {
+    if (secret.length === 0) throw new TypeError(`allthings-webhooks: the secret${where} is empty. ${SECRET_HOWTO}`);
+    if (secret.trim() !== secret) {
+      throw new TypeError(
+        `allthings-webhooks: the secret${where} starts or ends with whitespace, which is almost always a copy ` +
+          'or .env mistake (a trailing newline). Trim it, e.g. `process.env.WEBHOOK_SECRET.trim()`.',
+      );
+    }
+    return secret;
+  }
+  if (secret instanceof ArrayBuffer) return checkSecret(new Uint8Array(secret), where);
+  if (secret instanceof Uint8Array) {
+    if (secret.byteLength === 0) throw new TypeError(`allthings-webhooks: the secret${where} is empty. ${SECRET_HOWTO}`);
+    return secret;
+  }
+  throw new TypeError(`allthings-webhooks: the secret${where} is ${describe(secret)}. ${SECRET_HOWTO}`);
+}

@@ -1,0 +1,99 @@
+import { hmacSha256, matchesAny } from '../crypto/node.js';
+import { WebhookVerificationError } from './errors.js';
+import type { WebhookHeaders } from './headers.js';
+import { toBodyBytes, toSecretList, type BodyBytes, type RawBody, type WebhookSecret } from './inputs.js';
+import { checkTolerance, resolveOptions, type VerifyOptions } from './options.js';
+import { concludeDelivery, prepareDelivery, type VerificationResult } from './outcome.js';
+
+/**
+ * Verifies a delivery: signature (any secret, any listed signature, constant time) and freshness.
+ * Never throws for what arrives on the wire; throws `TypeError` for programming errors
+ * (no secret, a parsed object instead of the raw body, a bad option).
+ *
+ * @example
+ * ```ts
+ * const result = verifyPayload(rawBody, req.headers, process.env.ALLTHINGS_WEBHOOK_SECRET!);
+ * if (!result.ok) return res.writeHead(401).end(result.reason);
+ * ```
+ */
+export function verifyPayload(
+  rawBody: RawBody,
+  headers: WebhookHeaders,
+  secret: WebhookSecret,
+  options?: VerifyOptions,
+): VerificationResult {
+  const body = toBodyBytes(rawBody);
+  const secrets = toSecretList(secret);
+  const resolved = resolveOptions(options);
+  const prepared = prepareDelivery(headers, resolved);
+  if (!('digests' in prepared)) return prepared;
+  const prefix = resolved.signsTimestamp ? prepared.timestampText : undefined;
+  let matched = false;
+  for (const key of secrets) {
+    if (matchesAny(hmacSha256(key, prefix, body), prepared.digests)) {
+      matched = true;
+      break;
+    }
+  }
+  return concludeDelivery(prepared, matched, resolved);
+}
+
+/**
+ * The design card's yes/no check: true when the delivery is authentic and within `toleranceSeconds`
+ * (default 300) of now. Never throws for what arrives on the wire.
+ *
+ * @example
+ * ```ts
+ * if (!hasVerifiedPayload(req.body, req.headers, secret)) return res.sendStatus(401);
+ * ```
+ */
+export function hasVerifiedPayload(
+  rawBody: RawBody,
+  headers: WebhookHeaders,
+  secret: WebhookSecret,
+  toleranceSeconds = 300,
+): boolean {
+  checkTolerance(toleranceSeconds);
+  return verifyPayload(rawBody, headers, secret, { toleranceSeconds }).ok;
+}
+
+/**
+ * Verifies, then parses the body as JSON. Throws {@link WebhookVerificationError} with a stable `reason`
+ * (the verification reasons plus `invalid_json`). The type parameter is not checked at run time.
+ *
+ * @example
+ * ```ts
+ * const { event } = verifyEvent<{ event: { id: string; name: string } }>(rawBody, req.headers, secret);
+ * ```
+ */
+export function verifyEvent<T = unknown>(
+  rawBody: RawBody,
+  headers: WebhookHeaders,
+  secret: WebhookSecret,
+  options?: VerifyOptions,
+): T {
+  const body = toBodyBytes(rawBody);
+  const result = verifyPayload(body, headers, secret, options);
+  if (!result.ok) throw new WebhookVerificationError(result.reason, result.message);
+  return parseJsonBody<T>(body);
+}
+
+const decoder = new TextDecoder();
+
+/** Parses a verified body as JSON; a failure becomes `invalid_json` without quoting the body. */
+export function parseJsonBody<T>(body: BodyBytes): T {
+  try {
+    return JSON.parse(typeof body === 'string' ? body : decodeUtf8(body)) as T;
+  } catch {
+    throw new WebhookVerificationError(
+      'invalid_json',
+      'The delivery is authentic but its body is not valid JSON (the provider sends UTF-8 JSON).',
+    );
+  }
+}
+
+function decodeUtf8(bytes: Uint8Array): string {
+  return typeof Buffer !== 'undefined' && Buffer.isBuffer(bytes)
+    ? bytes.toString('utf8')
+    : decoder.decode(bytes);
+}

@@ -19,3 +19,8 @@ export {
 export type { VerificationResult, VerificationSuccess, VerificationFailure } from './verify/outcome.js';
 export type { WebhookHeaders, HeadersLike, HeaderValue } from './verify/headers.js';
 export type { RawBody, WebhookSecret, SecretKey } from './verify/inputs.js';
+export { processOnce, DEFAULT_LEASE_MS, DEFAULT_RETENTION_MS } from './idempotency/process-once.js';
+export type { ProcessOnceOptions, ProcessOnceResult, WorkContext } from './idempotency/process-once.js';
+export { StoreUnavailableError, STORE_UNAVAILABLE_ERROR_CODE } from './idempotency/errors.js';
+export { MemorySeenEventStore, type MemoryStoreOptions } from './idempotency/memory.js';
+export type { SeenEventStore, ClaimResult, AppliedOrderStore } from './idempotency/store.js';

@@ -1,0 +1,132 @@
+import type { AppliedOrderStore, ClaimResult, SeenEventStore } from './store.js';
+
+/** Settings for {@link MemorySeenEventStore}. */
+export interface MemoryStoreOptions {
+  /** Most ids held at once (done plus in flight); the oldest done ids are evicted first. Default 100,000. */
+  maxEntries?: number;
+  /** Clock in epoch ms, for tests. Default `Date.now`. */
+  now?: () => number;
+}
+
+interface Lease {
+  token: string;
+  expiresAt: number;
+}
+
+/**
+ * The in-memory default: one process, bounded, O(1) per operation, no timers. Done ids cost one Map slot
+ * and one number each; expired entries are dropped lazily when touched and from the oldest end on writes.
+ * Use Redis or PostgreSQL when more than one process receives deliveries, or when a restart must not
+ * forget what was processed.
+ *
+ * @example
+ * ```ts
+ * const store = new MemorySeenEventStore({ maxEntries: 50_000 });
+ * await processOnce(store, event.id, () => handle(event));
+ * ```
+ */
+export class MemorySeenEventStore implements SeenEventStore, AppliedOrderStore {
+  readonly #maxEntries: number;
+  readonly #now: () => number;
+  readonly #leases = new Map<string, Lease>();
+  // Insertion order is completion order, so the first entry is the oldest done id.
+  readonly #done = new Map<string, number>();
+  readonly #applied = new Map<string, { timestampMs: number; expiresAt: number }>();
+  #nextToken = 0;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    const max = options.maxEntries ?? 100_000;
+    if (!Number.isSafeInteger(max) || max < 1) {
+      throw new TypeError('allthings-webhooks: maxEntries must be a whole number >= 1.');
+    }
+    this.#maxEntries = max;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** How many ids are held (done plus in flight). */
+  get size(): number {
+    return this.#leases.size + this.#done.size;
+  }
+
+  async claim(eventId: string, leaseMs: number): Promise<ClaimResult> {
+    const now = this.#now();
+    const doneUntil = this.#done.get(eventId);
+    if (doneUntil !== undefined) {
+      if (doneUntil > now) return { state: 'done' };
+      this.#done.delete(eventId);
+    }
+    const lease = this.#leases.get(eventId);
+    if (lease !== undefined && lease.expiresAt > now) return { state: 'in_flight' };
+    if (lease === undefined) this.#makeRoom(now);
+    const token = `${++this.#nextToken}`;
+    this.#leases.set(eventId, { token, expiresAt: now + leaseMs });
+    return { state: 'acquired', token };
+  }
+
+  async complete(eventId: string, token: string, retentionMs: number): Promise<boolean> {
+    if (!this.#holds(eventId, token)) return false;
+    this.#leases.delete(eventId);
+    this.#done.set(eventId, this.#now() + retentionMs);
+    return true;
+  }
+
+  async release(eventId: string, token: string): Promise<boolean> {
+    if (!this.#holds(eventId, token)) return false;
+    this.#leases.delete(eventId);
+    return true;
+  }
+
+  async extend(eventId: string, token: string, leaseMs: number): Promise<boolean> {
+    if (!this.#holds(eventId, token)) return false;
+    this.#leases.get(eventId)!.expiresAt = this.#now() + leaseMs;
+    return true;
+  }
+
+  async lastApplied(key: string): Promise<number | undefined> {
+    const entry = this.#applied.get(key);
+    if (entry === undefined) return undefined;
+    if (entry.expiresAt > this.#now()) return entry.timestampMs;
+    this.#applied.delete(key);
+    return undefined;
+  }
+
+  async recordApplied(key: string, timestampMs: number, retentionMs: number): Promise<void> {
+    const now = this.#now();
+    const entry = this.#applied.get(key);
+    if (entry !== undefined && entry.expiresAt > now && entry.timestampMs > timestampMs) return;
+    this.#applied.delete(key);
+    this.#applied.set(key, { timestampMs, expiresAt: now + retentionMs });
+    if (this.#applied.size > this.#maxEntries) this.#applied.delete(this.#applied.keys().next().value!);
+  }
+
+  #holds(eventId: string, token: string): boolean {
+    const lease = this.#leases.get(eventId);
+    return lease !== undefined && lease.token === token && lease.expiresAt > this.#now();
+  }
+
+  /** Drops expired done ids from the old end, then evicts the oldest done id while over the bound. */
+  #makeRoom(now: number): void {
+    for (let i = 0; i < 2; i++) {
+      const oldest = this.#done.entries().next();
+      if (oldest.done || oldest.value[1] > now) break;
+      this.#done.delete(oldest.value[0]);
+    }
+    while (this.size >= this.#maxEntries) {
+      const oldest = this.#done.keys().next();
+      if (oldest.done) {
+        this.#dropExpiredLeases(now);
+        if (this.size >= this.#maxEntries) {
+          throw new Error(
+            `MemorySeenEventStore is full: all ${this.#maxEntries} entries are in flight. Raise maxEntries.`,
+          );
+        }
+        return;
+      }
+      this.#done.delete(oldest.value);
+    }
+  }
+
+  #dropExpiredLeases(now: number): void {
+    for (const [id, lease] of this.#leases) if (lease.expiresAt <= now) this.#leases.delete(id);
+  }
+}

@@ -1,22 +1,8 @@
 import { hmacSha256 } from '../crypto/node.js';
-import { toBodyBytes, toSecretList, type RawBody, type WebhookSecret } from './inputs.js';
-import { readClock, SIGNATURE_HEADER, TIMESTAMP_HEADER, type Clock, type SignedContent, type TimestampUnit } from './options.js';
+import type { RawBody, WebhookSecret } from './inputs.js';
+import { planSignature, signedHeaders, type SignedHeaders, type SignOptions } from './signing.js';
 
-/** How to sign. All optional. */
-export interface SignOptions {
-  /** Signing time: epoch milliseconds, a `Date`, or a clock function. Default now. */
-  timestamp?: Clock;
-  /** Unit written to the timestamp header. Default `'ms'`, as the provider sends. */
-  timestampUnit?: TimestampUnit;
-  /** What is signed. Default `'timestamp+body'`. */
-  signedContent?: SignedContent;
-}
-
-/** The two headers of a signed delivery. */
-export interface SignedHeaders {
-  'x-allthings-signature': string;
-  'x-allthings-signature-timestamp': string;
-}
+export type { SignOptions, SignedHeaders };
 
 /**
  * Signs a body the way the provider does and returns the headers to send with it: for tests, local tools
@@ -29,13 +15,9 @@ export interface SignedHeaders {
  * ```
  */
 export function signPayload(rawBody: RawBody, secret: WebhookSecret, options: SignOptions = {}): SignedHeaders {
-  const body = toBodyBytes(rawBody);
-  const secrets = toSecretList(secret);
-  const ms = readClock(options.timestamp);
-  const unit = options.timestampUnit ?? 'ms';
-  if (unit !== 'ms' && unit !== 's') throw new TypeError(`allthings-webhooks: timestampUnit must be 'ms' or 's'.`);
-  const timestamp = String(Math.floor(unit === 's' ? ms / 1000 : ms));
-  const prefix = (options.signedContent ?? 'timestamp+body') === 'body' ? undefined : timestamp;
-  const signatures = secrets.map((key) => hmacSha256(key, prefix, body).toString('hex'));
-  return { [SIGNATURE_HEADER]: signatures.join(', '), [TIMESTAMP_HEADER]: timestamp };
+  const { body, secrets, timestamp, prefix } = planSignature(rawBody, secret, options);
+  return signedHeaders(
+    secrets.map((key) => hmacSha256(key, prefix, body).toString('hex')),
+    timestamp,
+  );
 }

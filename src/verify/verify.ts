@@ -1,9 +1,13 @@
 import { hmacSha256, matchesAny } from '../crypto/node.js';
 import { WebhookVerificationError } from './errors.js';
 import type { WebhookHeaders } from './headers.js';
-import { toBodyBytes, toSecretList, type BodyBytes, type RawBody, type WebhookSecret } from './inputs.js';
+import { toBodyBytes, toSecretList, type RawBody, type WebhookSecret } from './inputs.js';
+import { parseJsonBody } from './json.js';
 import { checkTolerance, resolveOptions, type VerifyOptions } from './options.js';
 import { concludeDelivery, prepareDelivery, type VerificationResult } from './outcome.js';
+
+// Re-exported for modules that imported it from here before it moved to the backend-neutral json.ts.
+export { parseJsonBody };
 
 /**
  * Verifies a delivery: signature (any secret, any listed signature, constant time) and freshness.
@@ -76,24 +80,4 @@ export function verifyEvent<T = unknown>(
   const result = verifyPayload(body, headers, secret, options);
   if (!result.ok) throw new WebhookVerificationError(result.reason, result.message);
   return parseJsonBody<T>(body);
-}
-
-const decoder = new TextDecoder();
-
-/** Parses a verified body as JSON; a failure becomes `invalid_json` without quoting the body. */
-export function parseJsonBody<T>(body: BodyBytes): T {
-  try {
-    return JSON.parse(typeof body === 'string' ? body : decodeUtf8(body)) as T;
-  } catch {
-    throw new WebhookVerificationError(
-      'invalid_json',
-      'The delivery is authentic but its body is not valid JSON (the provider sends UTF-8 JSON).',
-    );
-  }
-}
-
-function decodeUtf8(bytes: Uint8Array): string {
-  return typeof Buffer !== 'undefined' && Buffer.isBuffer(bytes)
-    ? bytes.toString('utf8')
-    : decoder.decode(bytes);
 }

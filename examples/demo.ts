@@ -21,7 +21,7 @@ async function main(): Promise<number> {
     const response = await fetch(receiver.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...d.headers },
-      body: d.body,
+      body: new Uint8Array(d.body),
     });
     const { outcome } = (await response.json()) as { outcome: string };
     const ok = response.status === d.expectStatus && outcome === d.expectOutcome;

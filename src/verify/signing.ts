@@ -12,10 +12,10 @@ export interface SignOptions {
 }
 
 /** The two headers of a signed delivery. */
-export interface SignedHeaders {
+export type SignedHeaders = {
   'x-allthings-signature': string;
   'x-allthings-signature-timestamp': string;
-}
+};
 
 /** Everything a crypto backend needs to sign: checked inputs, the timestamp text and the signed prefix. */
 export interface SigningPlan {

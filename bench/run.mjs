@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+// Runs the benchmark groups (one module each) and writes bench/RESULTS.md.
+//   node bench/run.mjs [--quick] [--only=verify,stores] [--rounds=N] [--target-ms=N] [--no-write]
+import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { runRounds } from './harness.mjs';
+
+// Re-run with --expose-gc: the harness collects garbage between rows, and the store group measures heap.
+if (typeof globalThis.gc !== 'function') {
+  const r = spawnSync(process.execPath, ['--expose-gc', ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+  });
+  process.exit(r.status ?? 1);
+}
+
+const args = process.argv.slice(2);
+const flag = (name) => args.includes(`--${name}`);
+const value = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+const quick = flag('quick');
+const settings = {
+  rounds: Number(value('rounds') ?? (quick ? 9 : 25)),
+  targetMs: Number(value('target-ms') ?? (quick ? 6 : 15)),
+  warmupRounds: quick ? 1 : 2,
+  quick,
+  log: (s) => console.error(s),
+};
+
+if (!existsSync(new URL('../dist/index.js', import.meta.url))) {
+  console.error('bench: ../dist/index.js is missing; build the library first (`npm run build` in the repository root).');
+  process.exit(1);
+}
+
+const GROUPS = ['verify', 'stores', 'http'];
+const only = value('only')?.split(',');
+const sections = [];
+const started = Date.now();
+for (const name of GROUPS) {
+  if (only && !only.includes(name)) continue;
+  if (!existsSync(new URL(`./${name}.mjs`, import.meta.url))) continue;
+  const group = await import(`./${name}.mjs`);
+  if (group.available && !(await group.available())) {
+    settings.log(`== ${group.title}: skipped (${group.unavailableReason ?? 'not available yet'})`);
+    continue;
+  }
+  settings.log(`== ${group.title}`);
+  let text = '';
+  if (group.cases) {
+    const cases = await group.cases(settings);
+    const samples = await runRounds(cases, settings);
+    text += group.report(samples, settings);
+  }
+  if (group.extra) text += await group.extra(settings);
+  console.log(`\n## ${group.title}\n\n${text}`);
+  sections.push(`## ${group.title}\n\n${text}`);
+}
+
+const command = `node bench/run.mjs${args.length ? ' ' + args.join(' ') : ''}`;
+const header = [
+  '# Benchmark results',
+  '',
+  `- date: ${new Date().toISOString()}`,
+  `- Node ${process.version}, OpenSSL ${process.versions.openssl}, V8 ${process.versions.v8}`,
+  `- machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.platform()} ${os.arch()}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM`,
+  `- command: \`${command}\` (run ${((Date.now() - started) / 1000).toFixed(0)} s; ${settings.rounds} rounds, ~${settings.targetMs} ms per row per round)`,
+  '- machine shared with other processes: ratios are taken inside each round between rows timed moments apart,',
+  '  so background load mostly cancels out; absolute ops/s are not comparable between runs.',
+  '',
+  'Each cell: median over rounds of (time per operation of the row) / (time per operation of its baseline in the same',
+  'round), and the 95% interval of that median from order statistics. See bench/README.md.',
+  '',
+].join('\n');
+if (!flag('no-write') && sections.length > 0) {
+  writeFileSync(new URL('./RESULTS.md', import.meta.url), `${header}\n${sections.join('\n')}`);
+  settings.log('wrote bench/RESULTS.md');
+}

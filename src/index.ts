@@ -24,3 +24,27 @@ export type { ProcessOnceOptions, ProcessOnceResult, WorkContext } from './idemp
 export { StoreUnavailableError, STORE_UNAVAILABLE_ERROR_CODE } from './idempotency/errors.js';
 export { MemorySeenEventStore, type MemoryStoreOptions } from './idempotency/memory.js';
 export type { SeenEventStore, ClaimResult, AppliedOrderStore } from './idempotency/store.js';
+export { createWebhookHandler } from './handler/create.js';
+export type {
+  EventMap,
+  WebhookEvent,
+  HandlerContext,
+  EventHandler,
+  EventHandlers,
+  PayloadVerifier,
+  StaleGuardOptions,
+  AcceptedOutcome,
+  RejectionReason,
+  AdapterRejectionReason,
+  WebhookResponse,
+  WebhookRequest,
+  ProcessedInfo,
+  DuplicateInfo,
+  IgnoredInfo,
+  StaleInfo,
+  RejectedInfo,
+  FailedInfo,
+  WebhookHooks,
+  WebhookHandlerOptions,
+  WebhookHandler,
+} from './handler/types.js';

@@ -1,0 +1,195 @@
+import { STORE_UNAVAILABLE_ERROR_CODE } from '../idempotency/errors.js';
+import { processOnce, type ProcessOnceResult } from '../idempotency/process-once.js';
+import { readHeader } from '../verify/headers.js';
+import { toBodyBytes, type BodyBytes } from '../verify/inputs.js';
+import { parseJsonBody } from '../verify/json.js';
+import { resolveConfig, type HandlerConfig } from './config.js';
+import { readEventId, readEventName, toEvent } from './envelope.js';
+import { callHook, elapsed } from './hooks.js';
+import { accepted, isAdapterReason, refused, statusOf } from './respond.js';
+import { judge, StaleStoreError } from './stale.js';
+import type {
+  AdapterRejectionReason,
+  EventHandler,
+  EventMap,
+  PayloadVerifier,
+  RejectionReason,
+  WebhookEvent,
+  WebhookHandler,
+  WebhookHandlerOptions,
+  WebhookRequest,
+  WebhookResponse,
+} from './types.js';
+
+/** An authentic, parsed event with a handler, on its way to being run. */
+interface Routed {
+  readonly event: WebhookEvent;
+  readonly handler: EventHandler;
+  readonly signedAt: number;
+  readonly start: number;
+}
+
+type WorkOutcome = 'processed' | { readonly stale: true };
+
+/**
+ * Builds a handler around a given verifier. `createWebhookHandler` passes the Node `verifyPayload`; a
+ * runtime without `node:crypto` can pass the Web Crypto one, since nothing here imports from `node:`.
+ */
+export function buildWebhookHandler<E extends object>(
+  options: WebhookHandlerOptions<E>,
+  defaultVerifier: PayloadVerifier,
+): WebhookHandler {
+  const config = resolveConfig(options, defaultVerifier);
+  return {
+    handle: (request) => handle(config, request),
+    reject(reason: AdapterRejectionReason): WebhookResponse {
+      if (!isAdapterReason(reason)) {
+        throw new TypeError(
+          "allthings-webhooks: reject() takes 'payload_too_large', 'method_not_allowed', 'body_already_parsed' or 'request_aborted'.",
+        );
+      }
+      if (reason === 'body_already_parsed') {
+        const error = new TypeError(
+          'allthings-webhooks: the request body was consumed by a body parser before the webhook handler, and no ' +
+            'raw body was kept. Mount the webhook route before express.json() (or any global body parser), or ' +
+            'keep the bytes: express.json({ verify: (req, res, buf) => { req.rawBody = buf } }).',
+        );
+        callHook(config.hooks, 'onFailed', failed(reason, 500, undefined, 0, error));
+      } else {
+        callHook(config.hooks, 'onRejected', rejected(reason, undefined));
+      }
+      return refused(reason);
+    },
+  };
+}
+
+async function handle(config: HandlerConfig, request: WebhookRequest): Promise<WebhookResponse> {
+  const start = performance.now();
+  if (request === null || typeof request !== 'object') {
+    throw new TypeError('allthings-webhooks: handle() takes { rawBody, headers } with the exact body bytes received.');
+  }
+  // A copy, so that a caller cannot change the bytes while an asynchronous verifier runs.
+  const body = copy(toBodyBytes(request.rawBody));
+  const { headers } = request;
+  if (readHeader(headers, config.signatureHeader).length === 0) return ping(config);
+
+  const verified = await config.verifier(body, headers, config.secret, config.verifyOptions);
+  if (!verified.ok) return reject(config, verified.reason, undefined);
+
+  let parsed: unknown;
+  try {
+    parsed = parseJsonBody<unknown>(body);
+  } catch {
+    return reject(config, 'invalid_json', undefined);
+  }
+  const eventId = readEventId(config.getEventId, parsed);
+  if (eventId === undefined) return reject(config, 'missing_event_id', undefined);
+  const eventName = readEventName(config.getEventName, parsed);
+  if (eventName === undefined) return reject(config, 'missing_event_name', { eventId, eventName });
+
+  const handler = config.handlers.get(eventName);
+  if (handler === undefined) {
+    callHook(config.hooks, 'onIgnored', { reason: 'unhandled_event', eventId, eventName });
+    return accepted('ignored');
+  }
+  const event = toEvent(eventId, eventName, parsed);
+  return run(config, { event, handler, signedAt: verified.timestamp, start });
+}
+
+function ping(config: HandlerConfig): WebhookResponse {
+  if (!config.acceptPing) return reject(config, 'missing_signature', undefined);
+  callHook(config.hooks, 'onIgnored', { reason: 'setup_ping', eventId: undefined, eventName: undefined });
+  return accepted('ping');
+}
+
+async function run(config: HandlerConfig, routed: Routed): Promise<WebhookResponse> {
+  const { id: eventId, name: eventName } = routed.event;
+  let outcome: ProcessOnceResult<WorkOutcome>;
+  try {
+    outcome = config.store
+      ? await processOnce(config.store, eventId, ({ signal }) => work(config, routed, signal), {
+          leaseMs: config.leaseMs,
+          retentionMs: config.retentionMs,
+        })
+      : { status: 'processed', result: await work(config, routed, new AbortController().signal) };
+  } catch (error) {
+    return failure(config, routed, error);
+  }
+  if (outcome.status === 'processed') {
+    if (outcome.result !== 'processed') return accepted('stale');
+    callHook(config.hooks, 'onProcessed', { eventId, eventName, durationMs: elapsed(routed.start), recorded: true });
+    return accepted('processed');
+  }
+  const state = outcome.status === 'duplicate' ? 'done' : 'in_flight';
+  const response = state === 'done' ? accepted('duplicate') : refused('in_flight');
+  callHook(config.hooks, 'onDuplicate', { eventId, eventName, state, status: response.status });
+  return response;
+}
+
+/** The work done under the claim: the stale check, the user's handler, then recording the order. */
+async function work(config: HandlerConfig, routed: Routed, signal: AbortSignal): Promise<WorkOutcome> {
+  const { event } = routed;
+  const verdict = config.staleGuard ? await judge(config.staleGuard, event) : { stale: false as const };
+  if (verdict.stale) {
+    const { key, order, lastApplied } = verdict;
+    callHook(config.hooks, 'onStale', { eventId: event.id, eventName: event.name, key, order, lastApplied });
+    return { stale: true };
+  }
+  await routed.handler(event, { eventId: event.id, eventName: event.name, signedAt: routed.signedAt, signal });
+  if (verdict.record) {
+    // The effect has happened: a failure to record the order must not make the provider run it again.
+    await verdict.record().catch((error: unknown) => {
+      callHook(config.hooks, 'onFailed', failed('store_unavailable', 200, event, elapsed(routed.start), error));
+    });
+  }
+  return 'processed';
+}
+
+function failure(config: HandlerConfig, routed: Routed, error: unknown): WebhookResponse {
+  const { event, start } = routed;
+  const storeFailed =
+    error instanceof StaleStoreError ||
+    (error instanceof Error && (error as { code?: unknown }).code === STORE_UNAVAILABLE_ERROR_CODE);
+  if (storeFailed && (error as { workCompleted?: unknown }).workCompleted === true) {
+    // The work is done; only "done" could not be recorded. 200 stops retries that would repeat the effect.
+    callHook(config.hooks, 'onFailed', failed('store_unavailable', 200, event, elapsed(start), error));
+    callHook(config.hooks, 'onProcessed', {
+      eventId: event.id,
+      eventName: event.name,
+      durationMs: elapsed(start),
+      recorded: false,
+    });
+    return accepted('processed');
+  }
+  const reason = storeFailed ? 'store_unavailable' : 'handler_failed';
+  const response = refused(reason);
+  callHook(config.hooks, 'onFailed', failed(reason, response.status, event, elapsed(start), error));
+  return response;
+}
+
+function reject(
+  config: HandlerConfig,
+  reason: RejectionReason,
+  ids: { eventId: string; eventName: string | undefined } | undefined,
+): WebhookResponse {
+  callHook(config.hooks, 'onRejected', rejected(reason, ids));
+  return refused(reason);
+}
+
+function rejected(reason: RejectionReason, ids: { eventId: string; eventName: string | undefined } | undefined) {
+  return { reason, status: statusOf(reason), eventId: ids?.eventId, eventName: ids?.eventName };
+}
+
+function failed(
+  reason: 'handler_failed' | 'store_unavailable' | 'body_already_parsed',
+  status: number,
+  event: WebhookEvent | undefined,
+  durationMs: number,
+  error: unknown,
+) {
+  return { reason, status, eventId: event?.id, eventName: event?.name, durationMs, error };
+}
+
+function copy(body: BodyBytes): BodyBytes {
+  return typeof body === 'string' ? body : body.slice();
+}

@@ -13,6 +13,58 @@ interface Lease {
   expiresAt: number;
 }
 
+interface Slot<V> {
+  readonly key: string;
+  readonly value: V;
+}
+
+/**
+ * A Map that remembers insertion order in its own queue. Asking a JavaScript Map for its first key after
+ * many deletions walks over every deleted slot still in its table, which made eviction O(maxEntries) per
+ * claim; the queue's head skips each stale slot once, so every operation is amortised O(1).
+ */
+class OrderedMap<V> {
+  readonly #slots = new Map<string, Slot<V>>();
+  #queue: Array<Slot<V>> = [];
+  #head = 0;
+
+  get size(): number {
+    return this.#slots.size;
+  }
+
+  get(key: string): V | undefined {
+    return this.#slots.get(key)?.value;
+  }
+
+  /** Sets `key` as the newest entry. */
+  set(key: string, value: V): void {
+    const slot = { key, value };
+    this.#slots.set(key, slot);
+    this.#queue.push(slot);
+    // Stale slots (deleted or replaced keys) are dropped once they outnumber the live ones.
+    if (this.#queue.length - this.#head > 2 * this.#slots.size + 1024) {
+      this.#queue = this.#queue.slice(this.#head).filter((s) => this.#slots.get(s.key) === s);
+      this.#head = 0;
+    }
+  }
+
+  delete(key: string): void {
+    this.#slots.delete(key);
+  }
+
+  /** The oldest live entry. */
+  oldest(): Slot<V> | undefined {
+    while (this.#head < this.#queue.length) {
+      const slot = this.#queue[this.#head]!;
+      if (this.#slots.get(slot.key) === slot) return slot;
+      this.#head += 1;
+    }
+    this.#queue = [];
+    this.#head = 0;
+    return undefined;
+  }
+}
+
 /**
  * The in-memory default: one process, bounded, O(1) per operation, no timers. Done ids cost one Map slot
  * and one number each; expired entries are dropped lazily when touched and from the oldest end on writes.
@@ -30,8 +82,8 @@ export class MemorySeenEventStore implements SeenEventStore, AppliedOrderStore {
   readonly #now: () => number;
   readonly #leases = new Map<string, Lease>();
   // Insertion order is completion order, so the first entry is the oldest done id.
-  readonly #done = new Map<string, number>();
-  readonly #applied = new Map<string, { timestampMs: number; expiresAt: number }>();
+  readonly #done = new OrderedMap<number>();
+  readonly #applied = new OrderedMap<{ timestampMs: number; expiresAt: number }>();
   #nextToken = 0;
 
   constructor(options: MemoryStoreOptions = {}) {
@@ -96,7 +148,7 @@ export class MemorySeenEventStore implements SeenEventStore, AppliedOrderStore {
     if (entry !== undefined && entry.expiresAt > now && entry.timestampMs > timestampMs) return;
     this.#applied.delete(key);
     this.#applied.set(key, { timestampMs, expiresAt: now + retentionMs });
-    if (this.#applied.size > this.#maxEntries) this.#applied.delete(this.#applied.keys().next().value!);
+    if (this.#applied.size > this.#maxEntries) this.#applied.delete(this.#applied.oldest()!.key);
   }
 
   #holds(eventId: string, token: string): boolean {
@@ -107,13 +159,13 @@ export class MemorySeenEventStore implements SeenEventStore, AppliedOrderStore {
   /** Drops expired done ids from the old end, then evicts the oldest done id while over the bound. */
   #makeRoom(now: number): void {
     for (let i = 0; i < 2; i++) {
-      const oldest = this.#done.entries().next();
-      if (oldest.done || oldest.value[1] > now) break;
-      this.#done.delete(oldest.value[0]);
+      const oldest = this.#done.oldest();
+      if (oldest === undefined || oldest.value > now) break;
+      this.#done.delete(oldest.key);
     }
     while (this.size >= this.#maxEntries) {
-      const oldest = this.#done.keys().next();
-      if (oldest.done) {
+      const oldest = this.#done.oldest();
+      if (oldest === undefined) {
         this.#dropExpiredLeases(now);
         if (this.size >= this.#maxEntries) {
           throw new Error(
@@ -122,7 +174,7 @@ export class MemorySeenEventStore implements SeenEventStore, AppliedOrderStore {
         }
         return;
       }
-      this.#done.delete(oldest.value);
+      this.#done.delete(oldest.key);
     }
   }
 

@@ -1,9 +1,25 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { BodyBytes } from '../verify/inputs.js';
 
+// createHmac encodes a string key to UTF-8 on every call; a receiver uses the same one or two secrets for
+// every delivery, so their encoded bytes are kept (strings are immutable, so a hit is never stale). Byte
+// keys are passed through as they are, since their contents can change.
+const encodedKeys = new Map<string, Buffer>();
+const ENCODED_KEYS_LIMIT = 16;
+
+function keyBytes(key: string): Buffer {
+  let bytes = encodedKeys.get(key);
+  if (bytes === undefined) {
+    if (encodedKeys.size >= ENCODED_KEYS_LIMIT) encodedKeys.clear();
+    bytes = Buffer.from(key, 'utf8');
+    encodedKeys.set(key, bytes);
+  }
+  return bytes;
+}
+
 /** HMAC-SHA256 of `prefix ++ body` with one key, over the exact bytes (a string body as UTF-8). */
 export function hmacSha256(key: string | Uint8Array, prefix: string | undefined, body: BodyBytes): Buffer {
-  const hmac = createHmac('sha256', key);
+  const hmac = createHmac('sha256', typeof key === 'string' ? keyBytes(key) : key);
   if (prefix !== undefined) hmac.update(prefix, 'latin1');
   // A string goes to OpenSSL as UTF-8 without a JavaScript-side copy.
   if (typeof body === 'string') hmac.update(body, 'utf8');

@@ -34,6 +34,7 @@ export function readHeader(headers: WebhookHeaders, lowerName: string): string[]
   }
   const record = headers as Readonly<Record<string, HeaderValue>>;
   const exact = Object.prototype.hasOwnProperty.call(record, lowerName) ? record[lowerName] : undefined;
+  if (typeof exact === 'string') return [exact]; // the usual case; `[]` + push would reserve 17 slots
   if (exact !== undefined && exact !== null) return pushValue([], exact);
   const out: string[] = [];
   for (const key of Object.keys(record)) {
@@ -46,6 +47,7 @@ export function readHeader(headers: WebhookHeaders, lowerName: string): string[]
 
 function fromMap(map: ReadonlyMap<string, HeaderValue>, lowerName: string): string[] {
   const exact = map.get(lowerName);
+  if (typeof exact === 'string') return [exact];
   if (exact !== undefined && exact !== null) return pushValue([], exact);
   const out: string[] = [];
   for (const [key, value] of map) {
@@ -83,7 +85,12 @@ function isOws(code: number): boolean {
  * Splits header values into their comma-separated entries, trimmed, without empty entries.
  * A repeated header and a comma list mean the same thing.
  */
-export function headerEntries(values: readonly string[]): string[] {
+export function headerEntries(values: readonly string[]): readonly string[] {
+  // The common case, one value with one clean entry, returns the list it was given: no allocation.
+  if (values.length === 1) {
+    const only = values[0] as string;
+    if (only.indexOf(',') === -1 && only !== '' && trimOws(only) === only) return values;
+  }
   const out: string[] = [];
   for (const value of values) {
     if (value.indexOf(',') === -1) {

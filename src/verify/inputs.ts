@@ -29,16 +29,44 @@ const SECRET_HOWTO =
   "Pass the endpoint's signing secret from the provider's settings (a string, or raw bytes), or a list of " +
   'secrets during rotation.';
 
-/** Checks the secret(s) and returns them as a list of strings and byte arrays. */
+// The same secret(s) arrive with every delivery. Strings are immutable, so the last checked string input
+// (one secret, or a list of them with the same entries as before) keeps its checked list; byte secrets are
+// checked on every call because their contents can change.
+let lastInput: unknown;
+let lastEntries: readonly string[] = [];
+let lastList: ReadonlyArray<string | Uint8Array> = [];
+
+/** Checks the secret(s) and returns them as a list of strings and byte arrays. Do not modify the list. */
 export function toSecretList(secret: unknown): ReadonlyArray<string | Uint8Array> {
-  if (typeof secret === 'string' || secret instanceof Uint8Array) return [checkSecret(secret, '')];
+  if (
+    secret === lastInput &&
+    (typeof secret === 'string' || (Array.isArray(secret) && sameEntries(secret, lastEntries)))
+  ) {
+    return lastList;
+  }
+  if (typeof secret === 'string' || secret instanceof Uint8Array) return remember(secret, [checkSecret(secret, '')]);
   if (Array.isArray(secret)) {
     if (secret.length === 0) {
       throw new TypeError(`allthings-webhooks: the list of secrets is empty. ${SECRET_HOWTO}`);
     }
-    return secret.map((one: unknown, i: number) => checkSecret(one, ` (entry ${i})`));
+    return remember(secret, secret.map((one: unknown, i: number) => checkSecret(one, ` (entry ${i})`)));
   }
   return [checkSecret(secret, '')];
+}
+
+function remember(input: unknown, list: ReadonlyArray<string | Uint8Array>): ReadonlyArray<string | Uint8Array> {
+  if (list.every((one) => typeof one === 'string')) {
+    lastInput = input;
+    lastEntries = Array.isArray(input) ? (input.slice() as string[]) : [];
+    lastList = list;
+  }
+  return list;
+}
+
+function sameEntries(list: readonly unknown[], entries: readonly string[]): boolean {
+  if (list.length !== entries.length) return false;
+  for (let i = 0; i < list.length; i++) if (list[i] !== entries[i]) return false;
+  return true;
 }
 
 function checkSecret(secret: unknown, where: string): string | Uint8Array {

@@ -46,9 +46,11 @@ export interface ResolvedOptions {
 
 export type { WebhookHeaders };
 
+const NO_OPTIONS: VerifyOptions = Object.freeze({});
+
 /** Validates options (throwing `TypeError` for programming errors) and fills in defaults. */
 export function resolveOptions(options: VerifyOptions | undefined): ResolvedOptions {
-  const o = options ?? {};
+  const o = options ?? NO_OPTIONS;
   const toleranceSeconds = o.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
   checkTolerance(toleranceSeconds);
   const unit = o.timestampUnit ?? 'ms';

@@ -7,8 +7,6 @@ export interface ParsedTimestamp {
   readonly ms: number;
 }
 
-const DECIMAL = /^[0-9]+$/;
-
 /**
  * Parses the timestamp header values. Accepts one plain decimal integer (repeats of the same value are
  * fine); anything else is malformed. The unit comes from configuration: guessing it from the size of the
@@ -22,9 +20,19 @@ export function parseTimestamp(
   if (entries.length === 0) return 'missing_timestamp';
   const text = entries[0]!;
   for (let i = 1; i < entries.length; i++) if (entries[i] !== text) return 'malformed_timestamp';
-  if (!DECIMAL.test(text)) return 'malformed_timestamp';
+  if (!isDecimal(text)) return 'malformed_timestamp';
   const value = Number(text);
   return { text, ms: unit === 's' ? value * 1000 : value };
+}
+
+/** True when `text` matches `/^[0-9]+$/` (a loop: cheaper than a regular expression for a dozen digits). */
+function isDecimal(text: string): boolean {
+  if (text.length === 0) return false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x30 || code > 0x39) return false;
+  }
+  return true;
 }
 
 /** Outcome of the window check: `undefined` when fresh. */

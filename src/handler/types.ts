@@ -60,10 +60,11 @@ export interface HandlerContext {
  * const onTicket: EventHandler<'ticket.created', { ticketId: string }> = async (event) => { await save(event.data) };
  * ```
  */
-export type EventHandler<Name extends string = string, Data = unknown> = (
-  event: WebhookEvent<Name, Data>,
-  context: HandlerContext,
-) => unknown;
+export type EventHandler<Name extends string = string, Data = unknown> = {
+  // Method syntax makes the parameter bivariant, so that a handler typed for one event name still fits
+  // wherever a handler for any name is expected (the map's values when no event map is declared).
+  handle(event: WebhookEvent<Name, Data>, context: HandlerContext): unknown;
+}['handle'];
 
 /**
  * The handler map: one optional handler per event name you subscribe to.

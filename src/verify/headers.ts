@@ -28,6 +28,13 @@ export function readHeader(headers: WebhookHeaders, lowerName: string): string[]
     throw new TypeError(`allthings-webhooks: headers must be an object; ${HOW_TO_PASS_HEADERS}.`);
   }
   if (headers instanceof Map) return fromMap(headers as ReadonlyMap<string, HeaderValue>, lowerName);
+  if (Array.isArray(headers)) {
+    // Answering missing_signature here would acknowledge every delivery as a setup ping.
+    throw new TypeError(`allthings-webhooks: headers must not be an array (req.rawHeaders?); ${HOW_TO_PASS_HEADERS}.`);
+  }
+  if (isRequestObject(headers)) {
+    throw new TypeError(`allthings-webhooks: got the request instead of its headers; ${HOW_TO_PASS_HEADERS}.`);
+  }
   if (typeof (headers as HeadersLike).get === 'function') {
     const value = (headers as HeadersLike).get(lowerName);
     return value === null || value === undefined ? [] : [String(value)];
@@ -43,6 +50,12 @@ export function readHeader(headers: WebhookHeaders, lowerName: string): string[]
     }
   }
   return out;
+}
+
+/** A request (node:http, Fetch, Koa) passed where its headers belong: it has `headers` and a `method`. */
+function isRequestObject(value: object): boolean {
+  const candidate = value as { headers?: unknown; method?: unknown };
+  return typeof candidate.method === 'string' && typeof candidate.headers === 'object' && candidate.headers !== null;
 }
 
 function fromMap(map: ReadonlyMap<string, HeaderValue>, lowerName: string): string[] {
@@ -79,6 +92,12 @@ export function trimOws(text: string): string {
 
 function isOws(code: number): boolean {
   return code === 0x20 || code === 0x09;
+}
+
+/** True when some value holds more than spaces and tabs. */
+export function hasContent(values: readonly string[]): boolean {
+  for (const value of values) if (trimOws(value) !== '') return true;
+  return false;
 }
 
 /**

@@ -50,7 +50,14 @@ const NO_OPTIONS: VerifyOptions = Object.freeze({});
 
 /** Validates options (throwing `TypeError` for programming errors) and fills in defaults. */
 export function resolveOptions(options: VerifyOptions | undefined): ResolvedOptions {
-  const o = options ?? NO_OPTIONS;
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new TypeError(
+      `allthings-webhooks: options must be an object such as { toleranceSeconds: 60 }; got ${describe(options)}.`,
+    );
+  }
+  // Own properties only: a polluted Object.prototype must not be able to widen the window or switch the
+  // signed content.
+  const o = options === undefined ? NO_OPTIONS : ownOptions(options);
   const toleranceSeconds = o.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
   checkTolerance(toleranceSeconds);
   const unit = o.timestampUnit ?? 'ms';
@@ -76,23 +83,48 @@ export function resolveOptions(options: VerifyOptions | undefined): ResolvedOpti
   };
 }
 
+const OPTION_KEYS = [
+  'toleranceSeconds',
+  'now',
+  'timestampUnit',
+  'signedContent',
+  'signatureHeader',
+  'timestampHeader',
+] as const;
+
+function ownOptions(options: VerifyOptions): VerifyOptions {
+  const has = Object.prototype.hasOwnProperty;
+  // Fast path: a literal with only own keys (the usual case) is read as it is.
+  let inherited = false;
+  for (const key of OPTION_KEYS) {
+    if (!has.call(options, key) && (options as Record<string, unknown>)[key] !== undefined) inherited = true;
+  }
+  if (!inherited) return options;
+  const own: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  for (const key of OPTION_KEYS) if (has.call(options, key)) own[key] = (options as Record<string, unknown>)[key];
+  return own as VerifyOptions;
+}
+
+/** The widest window accepted: 7 days, the provider's retry period. Wider windows are not replay protection. */
+export const MAX_TOLERANCE_SECONDS = 7 * 24 * 60 * 60;
+
 /** Throws `TypeError` unless `value` is a usable tolerance in seconds. */
 export function checkTolerance(value: unknown): asserts value is number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > MAX_TOLERANCE_SECONDS) {
     throw new TypeError(
-      `allthings-webhooks: toleranceSeconds must be a finite number of seconds >= 0 (default 300); got ${describe(value)}.`,
+      `allthings-webhooks: toleranceSeconds must be a number of seconds from 0 to ${MAX_TOLERANCE_SECONDS} (7 days; default 300); got ${describeSetting(value)}.`,
     );
   }
 }
 
 /** Reads a clock option as epoch milliseconds. */
 export function readClock(now: Clock | undefined): number {
+  if (now === undefined) return Date.now();
   const value = typeof now === 'function' ? now() : now;
-  if (value === undefined) return Date.now();
   const ms = value instanceof Date ? value.getTime() : value;
   if (typeof ms !== 'number' || !Number.isFinite(ms)) {
     throw new TypeError(
-      `allthings-webhooks: now must be epoch milliseconds, a valid Date, or a function returning one; got ${describe(value)}.`,
+      `allthings-webhooks: now must be epoch milliseconds, a valid Date, or a function returning one; got ${describeSetting(value)}.`,
     );
   }
   return ms;
@@ -106,12 +138,26 @@ function headerName(value: string | undefined, fallback: string, option: string)
   return value.toLowerCase();
 }
 
+/** Describes a configuration value (never a secret or a body): numbers are shown as they are. */
+function describeSetting(value: unknown): string {
+  return typeof value === 'number' ? String(value) : describe(value);
+}
+
 /** Describes a value's type for an error message without echoing its content. */
 export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'number') return String(value);
   if (typeof value === 'string') return `a string of length ${value.length}`;
-  if (typeof value === 'object') return `an object (${(value as object).constructor?.name ?? 'no prototype'})`;
-  return typeof value;
+  if (typeof value === 'object') {
+    // The constructor is read from the prototype, never from the object itself: a parsed body's own
+    // `constructor` property is sender-controlled text.
+    const proto: unknown = Object.getPrototypeOf(value);
+    if (proto === null) return 'an object with no prototype';
+    if (proto === Object.prototype) return 'a plain object (a parsed JSON body?)';
+    const ctor = Object.prototype.hasOwnProperty.call(proto, 'constructor')
+      ? (proto as { constructor?: { name?: unknown } }).constructor
+      : undefined;
+    return typeof ctor?.name === 'string' && ctor.name !== '' ? `an object of class ${ctor.name}` : 'an object';
+  }
+  return `a ${typeof value}`;
 }

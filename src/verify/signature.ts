@@ -1,4 +1,4 @@
-import { headerEntries } from './headers.js';
+import { hasContent, headerEntries } from './headers.js';
 
 /** The signature header's entries: the well-formed ones decoded to 32 bytes, and whether any was not. */
 export interface ParsedSignatures {
@@ -13,7 +13,8 @@ export interface ParsedSignatures {
  */
 export function parseSignatures(values: readonly string[]): ParsedSignatures | 'missing_signature' {
   const entries = headerEntries(values);
-  if (entries.length === 0) return 'missing_signature';
+  // Only commas and blanks is not an empty header: something sent it, and it is not a signature.
+  if (entries.length === 0) return hasContent(values) ? { digests: [], anyMalformed: true } : 'missing_signature';
   if (entries.length === 1) {
     // The usual case: one signature, and no growable list.
     const digest = decodeHex64(entries[0] as string);

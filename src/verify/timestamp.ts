@@ -1,4 +1,4 @@
-import { headerEntries } from './headers.js';
+import { hasContent, headerEntries } from './headers.js';
 import type { ResolvedOptions } from './options.js';
 
 /** A timestamp header read strictly: the exact signed text and its value in epoch milliseconds. */
@@ -17,7 +17,7 @@ export function parseTimestamp(
   unit: ResolvedOptions['unit'],
 ): ParsedTimestamp | 'missing_timestamp' | 'malformed_timestamp' {
   const entries = headerEntries(values);
-  if (entries.length === 0) return 'missing_timestamp';
+  if (entries.length === 0) return hasContent(values) ? 'malformed_timestamp' : 'missing_timestamp';
   const text = entries[0]!;
   for (let i = 1; i < entries.length; i++) if (entries[i] !== text) return 'malformed_timestamp';
   if (!isDecimal(text)) return 'malformed_timestamp';

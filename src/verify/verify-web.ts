@@ -23,7 +23,8 @@ async function check(
   options: VerifyOptions | undefined,
 ): Promise<CheckedDelivery> {
   const body = toBodyBytes(rawBody);
-  const secrets = toSecretList(secret);
+  // Byte secrets are copied too: the second key is imported after the first await.
+  const secrets = toSecretList(secret).map((key) => (typeof key === 'string' ? key : key.slice()));
   const resolved = resolveOptions(options);
   const prepared = prepareDelivery(headers, resolved);
   if (!('digests' in prepared)) return { result: prepared, body };

@@ -108,8 +108,13 @@ describe('signature header forms', () => {
 
   it('treats an empty or blank signature header as missing_signature', () => {
     expect(reasonOf(verify(BODY, withSignature('')))).toBe('missing_signature');
-    expect(reasonOf(verify(BODY, withSignature(' , \t')))).toBe('missing_signature');
+    expect(reasonOf(verify(BODY, withSignature(' \t ')))).toBe('missing_signature');
     expect(reasonOf(verify(BODY, withSignature([])))).toBe('missing_signature');
+  });
+
+  it('treats a header of only commas as malformed, not missing (missing would read as a setup ping)', () => {
+    expect(reasonOf(verify(BODY, withSignature(' , \t')))).toBe('malformed_signature');
+    expect(reasonOf(verify(BODY, { ...headers, 'x-allthings-signature-timestamp': ',' }))).toBe('malformed_timestamp');
   });
 
   it('reads custom header names', () => {

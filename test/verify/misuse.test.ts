@@ -65,12 +65,11 @@ describe.each(backends)('options of the %s entry with a polluted Object.prototyp
 
   it('ignore inherited signedContent and toleranceSeconds', async () => {
     const bodyOnly = node.signPayload(BODY, SECRET, { timestamp: 1000, signedContent: 'body' });
+    const stale = node.signPayload(BODY, SECRET, { timestamp: 1000 });
     proto.signedContent = 'body';
     proto.toleranceSeconds = 1e12;
     const result = await verify(BODY, bodyOnly, SECRET, { now: NOW });
     expect(result.ok ? 'ok' : result.reason).toBe('signature_mismatch');
-    const stale = node.signPayload(BODY, SECRET, { timestamp: 1000 });
-    delete proto.signedContent;
     const staleResult = await verify(BODY, stale, SECRET, { now: NOW });
     expect(staleResult.ok ? 'ok' : staleResult.reason).toBe('timestamp_too_old');
   });

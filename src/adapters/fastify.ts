@@ -3,7 +3,14 @@ import type { WebhookHandler, WebhookResponse } from '../handler/types.js';
 import { resolveBodyLimit } from './node-body.js';
 import { checkHandler } from './shared.js';
 
-/** Default route the plugin registers. */
+/**
+ * Default route the plugin registers.
+ *
+ * @example
+ * ```ts
+ * await app.register(fastifyWebhooks, { handler: webhooks }); // POST /webhooks/allthings
+ * ```
+ */
 export const DEFAULT_FASTIFY_PATH = '/webhooks/allthings';
 
 /**

@@ -5,7 +5,14 @@ import { checkHandler, endToEndHeaders } from './shared.js';
 /** Default most bytes read from a request body: 5 MiB. */
 const DEFAULT_LIMIT = 5 * 1024 * 1024;
 
-/** Settings for {@link createFetchHandler}. */
+/**
+ * Settings for {@link createFetchHandler}.
+ *
+ * @example
+ * ```ts
+ * createFetchHandler(webhooks, { bodyLimit: 1024 * 1024 });
+ * ```
+ */
 export interface FetchHandlerOptions {
   /** Most body bytes read; a larger body is answered 413 without reading further. Default 5 MiB. */
   bodyLimit?: number;

@@ -3,7 +3,14 @@ import type { WebhookHandler, WebhookResponse } from '../handler/types.js';
 import { readNodeBody, resolveBodyLimit } from './node-body.js';
 import { checkHandler } from './shared.js';
 
-/** Settings for {@link createKoaMiddleware}. */
+/**
+ * Settings for {@link createKoaMiddleware}.
+ *
+ * @example
+ * ```ts
+ * createKoaMiddleware(webhooks, { path: '/webhooks/allthings', bodyLimit: 1024 * 1024 });
+ * ```
+ */
 export interface KoaMiddlewareOptions {
   /** Answer only this exact path and pass other requests on; default: answer every request (mount it on a router). */
   path?: string;

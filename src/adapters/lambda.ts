@@ -5,7 +5,14 @@ import { checkHandler, endToEndHeaders } from './shared.js';
 /** Default most bytes accepted in a body: 5 MiB (API Gateway itself caps payloads at 6 to 10 MB). */
 const DEFAULT_LIMIT = 5 * 1024 * 1024;
 
-/** Settings for {@link createLambdaHandler}. */
+/**
+ * Settings for {@link createLambdaHandler}.
+ *
+ * @example
+ * ```ts
+ * createLambdaHandler(webhooks, { bodyLimit: 1024 * 1024 });
+ * ```
+ */
 export interface LambdaHandlerOptions {
   /** Most body bytes (after base64 decoding); a larger body is answered 413. Default 5 MiB. */
   bodyLimit?: number;

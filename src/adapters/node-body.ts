@@ -1,6 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 
-/** Default most bytes read from a request body: 5 MiB. */
+/**
+ * Default most bytes read from a request body: 5 MiB.
+ *
+ * @example
+ * ```ts
+ * createNodeListener(webhooks, { bodyLimit: DEFAULT_BODY_LIMIT / 5 });
+ * ```
+ */
 export const DEFAULT_BODY_LIMIT = 5 * 1024 * 1024;
 
 /** The outcome of reading a body from a node:http request. */

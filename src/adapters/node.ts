@@ -3,7 +3,14 @@ import type { WebhookHandler, WebhookResponse } from '../handler/types.js';
 import { readNodeBody, resolveBodyLimit, type NodeRequest } from './node-body.js';
 import { checkHandler } from './shared.js';
 
-/** Settings for {@link createNodeListener}. */
+/**
+ * Settings for {@link createNodeListener}.
+ *
+ * @example
+ * ```ts
+ * createNodeListener(webhooks, { bodyLimit: 1024 * 1024 });
+ * ```
+ */
 export interface NodeListenerOptions {
   /** Most body bytes read; a larger body is answered 413 without reading further. Default 5 MiB. */
   bodyLimit?: number;

@@ -4,7 +4,7 @@ import { toSecretList } from '../verify/inputs.js';
 import { resolveOptions, type VerifyOptions } from '../verify/options.js';
 import { defaultEventId, defaultEventName } from './envelope.js';
 import { resolveStaleGuard, type StaleGuard } from './stale.js';
-import type { EventHandler, EventMap, PayloadVerifier, WebhookHandlerOptions, WebhookHooks } from './types.js';
+import type { EventHandler, PayloadVerifier, WebhookHandlerOptions, WebhookHooks } from './types.js';
 
 /** The handler's settings, checked once at creation. */
 export interface HandlerConfig {

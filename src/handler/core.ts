@@ -11,7 +11,6 @@ import { judge, StaleStoreError } from './stale.js';
 import type {
   AdapterRejectionReason,
   EventHandler,
-  EventMap,
   PayloadVerifier,
   RejectionReason,
   WebhookEvent,

@@ -115,10 +115,24 @@ export interface StaleGuardOptions {
   retentionMs?: number;
 }
 
-/** Everything that answers 200. */
+/**
+ * Everything that answers 200.
+ *
+ * @example
+ * ```ts
+ * if (answer.outcome === 'ignored') logger.warn('unsubscribe from this event type');
+ * ```
+ */
 export type AcceptedOutcome = 'processed' | 'duplicate' | 'ignored' | 'stale' | 'ping';
 
-/** Why a request was refused (4xx) or failed (5xx). Stable strings, safe to switch on and count. */
+/**
+ * Why a request was refused (4xx) or failed (5xx). Stable strings, safe to switch on and count.
+ *
+ * @example
+ * ```ts
+ * onRejected: ({ reason }: { reason: RejectionReason }) => metrics.increment(`webhooks.${reason}`)
+ * ```
+ */
 export type RejectionReason =
   | VerificationFailureReason
   | 'invalid_json'
@@ -129,7 +143,14 @@ export type RejectionReason =
   | 'store_unavailable'
   | AdapterRejectionReason;
 
-/** Reasons an adapter answers before the handler sees the request. */
+/**
+ * Reasons an adapter answers before the handler sees the request.
+ *
+ * @example
+ * ```ts
+ * const answer = handler.reject('payload_too_large'); // 413
+ * ```
+ */
 export type AdapterRejectionReason =
   | 'payload_too_large'
   | 'method_not_allowed'
@@ -166,27 +187,55 @@ export interface WebhookRequest {
   readonly headers: WebhookHeaders;
 }
 
-/** Passed to `onProcessed`. `recorded` is false when the store failed to mark the event done. */
+/**
+ * Passed to `onProcessed`. `recorded` is false when the store failed to mark the event done.
+ *
+ * @example
+ * ```ts
+ * onProcessed: ({ eventName, durationMs }) => histogram.observe(durationMs, { eventName })
+ * ```
+ */
 export interface ProcessedInfo {
   readonly eventId: string;
   readonly eventName: string;
   readonly durationMs: number;
   readonly recorded: boolean;
 }
-/** Passed to `onDuplicate`: `state` is `done` (answered 200) or `in_flight` (answered 409). */
+/**
+ * Passed to `onDuplicate`: `state` is `done` (answered 200) or `in_flight` (answered 409).
+ *
+ * @example
+ * ```ts
+ * onDuplicate: ({ eventId, state }) => logger.info(`duplicate ${eventId} (${state})`)
+ * ```
+ */
 export interface DuplicateInfo {
   readonly eventId: string;
   readonly eventName: string;
   readonly state: 'done' | 'in_flight';
   readonly status: number;
 }
-/** Passed to `onIgnored`: an event type without a handler, or an unsigned setup ping. */
+/**
+ * Passed to `onIgnored`: an event type without a handler, or an unsigned setup ping.
+ *
+ * @example
+ * ```ts
+ * onIgnored: ({ reason, eventName }) => reason === 'unhandled_event' && logger.warn(`unsubscribe from ${eventName}`)
+ * ```
+ */
 export interface IgnoredInfo {
   readonly reason: 'unhandled_event' | 'setup_ping';
   readonly eventId: string | undefined;
   readonly eventName: string | undefined;
 }
-/** Passed to `onStale`: the event's order and the newest applied for its key (epoch ms). */
+/**
+ * Passed to `onStale`: the event's order and the newest applied for its key (epoch ms).
+ *
+ * @example
+ * ```ts
+ * onStale: ({ eventId, key }) => logger.info(`skipped stale ${eventId} for ${key}`)
+ * ```
+ */
 export interface StaleInfo {
   readonly eventId: string;
   readonly eventName: string;
@@ -194,7 +243,14 @@ export interface StaleInfo {
   readonly order: number;
   readonly lastApplied: number;
 }
-/** Passed to `onRejected`: a 4xx answer. */
+/**
+ * Passed to `onRejected`: a 4xx answer.
+ *
+ * @example
+ * ```ts
+ * onRejected: ({ reason, status }) => logger.warn(`webhook rejected ${status} ${reason}`)
+ * ```
+ */
 export interface RejectedInfo {
   readonly reason: RejectionReason;
   readonly status: number;
@@ -204,6 +260,11 @@ export interface RejectedInfo {
 /**
  * Passed to `onFailed`: a 5xx answer, or a store failure after the work completed (status 200).
  * `error` is your own handler's or store's error, or the library's `TypeError` for a configuration error.
+ *
+ * @example
+ * ```ts
+ * onFailed: ({ reason, eventId, error }) => logger.error({ reason, eventId, err: error })
+ * ```
  */
 export interface FailedInfo {
   readonly reason: 'handler_failed' | 'store_unavailable' | 'body_already_parsed';

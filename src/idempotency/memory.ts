@@ -13,55 +13,68 @@ interface Lease {
   expiresAt: number;
 }
 
-interface Slot<V> {
-  readonly key: string;
-  readonly value: V;
-}
-
 /**
  * A Map that remembers insertion order in its own queue. Asking a JavaScript Map for its first key after
  * many deletions walks over every deleted slot still in its table, which made eviction O(maxEntries) per
- * claim; the queue's head skips each stale slot once, so every operation is amortised O(1).
+ * claim; the queue's head skips each stale entry once, so every operation is amortised O(1). A queued
+ * entry is live while the map still holds the same value for its key (values are numbers or objects, so a
+ * re-set key leaves its old entry stale; re-set to an equal number, the first entry stands for both).
  */
 class OrderedMap<V> {
-  readonly #slots = new Map<string, Slot<V>>();
-  #queue: Array<Slot<V>> = [];
+  readonly #map = new Map<string, V>();
+  #keys: string[] = [];
+  #values: V[] = [];
   #head = 0;
 
   get size(): number {
-    return this.#slots.size;
+    return this.#map.size;
   }
 
   get(key: string): V | undefined {
-    return this.#slots.get(key)?.value;
+    return this.#map.get(key);
   }
 
   /** Sets `key` as the newest entry. */
   set(key: string, value: V): void {
-    const slot = { key, value };
-    this.#slots.set(key, slot);
-    this.#queue.push(slot);
-    // Stale slots (deleted or replaced keys) are dropped once they outnumber the live ones.
-    if (this.#queue.length - this.#head > 2 * this.#slots.size + 1024) {
-      this.#queue = this.#queue.slice(this.#head).filter((s) => this.#slots.get(s.key) === s);
-      this.#head = 0;
-    }
+    this.#map.set(key, value);
+    this.#keys.push(key);
+    this.#values.push(value);
+    // Stale entries (deleted or replaced keys) are dropped once they outnumber the live ones.
+    if (this.#keys.length - this.#head > 2 * this.#map.size + 1024) this.#compact();
   }
 
   delete(key: string): void {
-    this.#slots.delete(key);
+    this.#map.delete(key);
   }
 
   /** The oldest live entry. */
-  oldest(): Slot<V> | undefined {
-    while (this.#head < this.#queue.length) {
-      const slot = this.#queue[this.#head]!;
-      if (this.#slots.get(slot.key) === slot) return slot;
+  oldest(): { key: string; value: V } | undefined {
+    while (this.#head < this.#keys.length) {
+      const key = this.#keys[this.#head]!;
+      const value = this.#values[this.#head]!;
+      if (this.#map.get(key) === value) return { key, value };
       this.#head += 1;
     }
-    this.#queue = [];
+    this.#keys = [];
+    this.#values = [];
     this.#head = 0;
     return undefined;
+  }
+
+  #compact(): void {
+    const keys: string[] = [];
+    const values: V[] = [];
+    for (let i = this.#head; i < this.#keys.length; i++) {
+      const key = this.#keys[i]!;
+      const value = this.#values[i]!;
+      if (this.#map.get(key) === value) {
+        keys.push(key);
+        values.push(value);
+      }
+    }
+    this.#keys = keys;
+    this.#values = values;
+    this.#head = 0;
   }
 }
 

@@ -19,32 +19,6 @@ export {
 export type { VerificationResult, VerificationSuccess, VerificationFailure } from './verify/outcome.js';
 export type { WebhookHeaders, HeadersLike, HeaderValue } from './verify/headers.js';
 export type { RawBody, WebhookSecret, SecretKey } from './verify/inputs.js';
-export { processOnce, DEFAULT_LEASE_MS, DEFAULT_RETENTION_MS } from './idempotency/process-once.js';
-export type { ProcessOnceOptions, ProcessOnceResult, WorkContext } from './idempotency/process-once.js';
-export { StoreUnavailableError, STORE_UNAVAILABLE_ERROR_CODE } from './idempotency/errors.js';
-export { MemorySeenEventStore, type MemoryStoreOptions } from './idempotency/memory.js';
-export type { SeenEventStore, ClaimResult, AppliedOrderStore } from './idempotency/store.js';
+export * from './idempotency/public.js';
 export { createWebhookHandler } from './handler/create.js';
-export type {
-  EventMap,
-  WebhookEvent,
-  HandlerContext,
-  EventHandler,
-  EventHandlers,
-  PayloadVerifier,
-  StaleGuardOptions,
-  AcceptedOutcome,
-  RejectionReason,
-  AdapterRejectionReason,
-  WebhookResponse,
-  WebhookRequest,
-  ProcessedInfo,
-  DuplicateInfo,
-  IgnoredInfo,
-  StaleInfo,
-  RejectedInfo,
-  FailedInfo,
-  WebhookHooks,
-  WebhookHandlerOptions,
-  WebhookHandler,
-} from './handler/types.js';
+export type * from './handler/types.js';

@@ -22,3 +22,6 @@ export {
 export type { VerificationResult, VerificationSuccess, VerificationFailure } from '../verify/outcome.js';
 export type { WebhookHeaders, HeadersLike, HeaderValue } from '../verify/headers.js';
 export type { RawBody, WebhookSecret, SecretKey } from '../verify/inputs.js';
+export { createWebhookHandler } from '../handler/create-web.js';
+export type * from '../handler/types.js';
+export * from '../idempotency/public.js';

@@ -20,10 +20,10 @@ function keyBytes(key: string): Buffer {
 /** HMAC-SHA256 of `prefix ++ body` with one key, over the exact bytes (a string body as UTF-8). */
 export function hmacSha256(key: string | Uint8Array, prefix: string | undefined, body: BodyBytes): Buffer {
   const hmac = createHmac('sha256', typeof key === 'string' ? keyBytes(key) : key);
-  if (prefix !== undefined) hmac.update(prefix, 'latin1');
-  // A string goes to OpenSSL as UTF-8 without a JavaScript-side copy.
-  if (typeof body === 'string') hmac.update(body, 'utf8');
-  else hmac.update(body);
+  // No encoding argument: update() hashes a string as UTF-8 by default, without a JavaScript-side copy, and
+  // skips the encoding checks. The prefix is a validated decimal timestamp, so its UTF-8 is its ASCII.
+  if (prefix !== undefined) hmac.update(prefix);
+  hmac.update(body);
   return hmac.digest();
 }
 

@@ -46,7 +46,8 @@ export interface ResolvedOptions {
 
 export type { WebhookHeaders };
 
-const NO_OPTIONS: VerifyOptions = Object.freeze({});
+// No prototype: a polluted Object.prototype must not reach the defaults either.
+const NO_OPTIONS: VerifyOptions = Object.freeze(Object.create(null) as VerifyOptions);
 
 /** Validates options (throwing `TypeError` for programming errors) and fills in defaults. */
 export function resolveOptions(options: VerifyOptions | undefined): ResolvedOptions {

@@ -38,12 +38,27 @@ function decodeHex64(text: string): Uint8Array | undefined {
   if (text.length !== 64) return undefined;
   const out = digestView();
   for (let i = 0; i < 32; i++) {
-    const high = nibble(text.charCodeAt(2 * i));
-    const low = nibble(text.charCodeAt(2 * i + 1));
+    const highCode = text.charCodeAt(2 * i);
+    const lowCode = text.charCodeAt(2 * i + 1);
+    if ((highCode | lowCode) > 0x7f) return undefined;
+    const high = HEX_VALUE[highCode] as number;
+    const low = HEX_VALUE[lowCode] as number;
     if ((high | low) < 0) return undefined;
     out[i] = (high << 4) | low;
   }
   return out;
+}
+
+/** ASCII code -> hex digit value ('0'-'9', 'A'-'F', 'a'-'f'), or -1. */
+const HEX_VALUE = hexTable();
+
+function hexTable(): Int8Array {
+  const table = new Int8Array(128).fill(-1);
+  for (let i = 0; i < 16; i++) {
+    table['0123456789abcdef'.charCodeAt(i)] = i;
+    table['0123456789ABCDEF'.charCodeAt(i)] = i;
+  }
+  return table;
 }
 
 // Digests are carved out of a shared slab, as Node's Buffer pool does: a view costs one small object,
@@ -61,11 +76,4 @@ function digestView(): Uint8Array {
   const view = new Uint8Array(slab, slabUsed, 32);
   slabUsed += 32;
   return view;
-}
-
-/** '0'-'9' -> 0-9, 'A'-'F' and 'a'-'f' -> 10-15, anything else -> -1. */
-function nibble(code: number): number {
-  if (code >= 0x30 && code <= 0x39) return code - 0x30;
-  const lower = code | 0x20;
-  return lower >= 0x61 && lower <= 0x66 ? lower - 0x57 : -1;
 }

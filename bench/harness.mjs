@@ -91,8 +91,8 @@ export async function runRounds(cases, opts) {
   for (let round = 0; round < opts.rounds; round++) {
     for (const c of shuffle(cases)) {
       if (c.refresh) await c.refresh();
-      // Garbage left by the previous case is not charged to this one.
-      globalThis.gc?.();
+      // No forced GC here: a full GC throws away optimized code that embeds objects it frees ("weak
+      // objects" deopts), and the rows after it would be timed while re-optimizing.
       const best = new Map();
       for (let slice = 0; slice < slices; slice++) {
         for (const row of shuffle(c.rows)) {

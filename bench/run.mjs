@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs the benchmark groups (one module each) and writes bench/RESULTS.md.
-//   node bench/run.mjs [--quick] [--only=verify,stores] [--rounds=N] [--target-ms=N] [--no-write]
+//   node bench/run.mjs [--quick] [--only=verify,stores] [--cases=REGEX] [--rounds=N] [--target-ms=N] [--no-write]
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -20,8 +20,8 @@ const flag = (name) => args.includes(`--${name}`);
 const value = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const quick = flag('quick');
 const settings = {
-  rounds: Number(value('rounds') ?? (quick ? 9 : 25)),
-  targetMs: Number(value('target-ms') ?? (quick ? 6 : 15)),
+  rounds: Number(value('rounds') ?? (quick ? 9 : 21)),
+  targetMs: Number(value('target-ms') ?? (quick ? 6 : 12)),
   warmupRounds: quick ? 1 : 2,
   quick,
   log: (s) => console.error(s),
@@ -47,7 +47,8 @@ for (const name of GROUPS) {
   settings.log(`== ${group.title}`);
   let text = '';
   if (group.cases) {
-    const cases = await group.cases(settings);
+    const filter = value('cases') && new RegExp(value('cases'), 'i');
+    const cases = (await group.cases(settings)).filter((c) => !filter || filter.test(c.label));
     const samples = await runRounds(cases, settings);
     text += group.report(samples, settings);
   }

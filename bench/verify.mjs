@@ -266,6 +266,7 @@ export function report(samples) {
   const checks = [];
   for (const kind of ['Buffer', 'string']) {
     const cs = [...samples.keys()].filter((c) => c.kind === kind);
+    if (cs.length === 0) continue;
     const head = (first) => [first, ...cs.map((c) => c.size.label)];
     const present = (id) => cs.some((c) => samples.get(c).has(id));
     out.push(`### ${kind} body: time ratio to the baseline (median [95% interval]; lower is faster)\n`);

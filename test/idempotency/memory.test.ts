@@ -62,6 +62,28 @@ describe('MemorySeenEventStore bound', () => {
     expect(await store.claim('done-0', 60_000)).toMatchObject({ state: 'acquired' });
   });
 
+  it('evicts in completion order when ids are completed again after their retention', async () => {
+    let now = 0;
+    const store = new MemorySeenEventStore({ maxEntries: 100, now: () => now });
+    const process = async (id: string, retentionMs: number) => {
+      const claim = await store.claim(id, 1_000);
+      if (claim.state !== 'acquired') throw new Error(`${id}: ${claim.state}`);
+      expect(await store.complete(id, claim.token, retentionMs)).toBe(true);
+    };
+    // Ids completed, forgotten and completed again many times leave stale entries in the eviction queue.
+    for (let round = 0; round < 200; round++) {
+      for (let i = 0; i < 50; i++) await process(`short-${i}`, 10);
+      now += 20;
+    }
+    for (let i = 0; i < 100; i++) await process(`long-${i}`, 1_000_000);
+    expect(store.size).toBeLessThanOrEqual(100);
+    // The 100 newest done ids are the long ones; every short one has expired or been evicted.
+    for (let i = 0; i < 100; i++) expect(await store.claim(`long-${i}`, 1_000)).toEqual({ state: 'done' });
+    await process('newest', 1_000_000);
+    expect(await store.claim('long-1', 1_000)).toEqual({ state: 'done' });
+    expect(await store.claim('long-0', 1_000)).toMatchObject({ state: 'acquired' });
+  });
+
   it('refuses a claim, rather than evicting, when every entry is in flight', async () => {
     const store = new MemorySeenEventStore({ maxEntries: 3 });
     for (const id of ['a', 'b', 'c']) expect(await store.claim(id, 60_000)).toMatchObject({ state: 'acquired' });

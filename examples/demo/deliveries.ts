@@ -8,6 +8,8 @@ export interface Delivery {
   headers: Record<string, string>;
   expectStatus: number;
   expectOutcome: string;
+  /** Sent together with the next delivery, without waiting for the answer first. */
+  concurrentWithNext?: boolean;
 }
 
 export const SECRET = 'whsec_demo_5d1c2e8b7d4f9a1c';
@@ -68,12 +70,32 @@ export function buildDeliveries(nowMs: number): Delivery[] {
   const tampered = Buffer.from(created.toString('utf8').replace('tropft', 'brennt'), 'utf8');
   const sig = (h: Record<string, string>) => h['x-allthings-signature']!;
 
+  const comment = body({
+    id: 'evt-0006-ticket-commented',
+    name: 'ticket.commented',
+    urn: 'urn:allthings:app:5d1c:ticket:77',
+    createdDate: iso(-1),
+    data: { text: 'Bitte morgen früh klingeln 🔔' },
+  });
+  const unsubscribed = body({
+    id: 'evt-0007-user-updated',
+    name: 'user.updated',
+    urn: 'urn:allthings:app:5d1c:user:9',
+    createdDate: iso(-1),
+    data: { locale: 'de_CH' },
+  });
+
   return [
     { label: 'valid', eventName: 'ticket.created', body: created, headers: signNow(created), expectStatus: 200, expectOutcome: 'processed' },
     { label: 'duplicate (provider retry)', eventName: 'ticket.created', body: created, headers: signNow(created), expectStatus: 200, expectOutcome: 'duplicate' },
     { label: 'out of order: newer update first', eventName: 'ticket.updated', body: updateNewer, headers: signNow(updateNewer), expectStatus: 200, expectOutcome: 'processed' },
-    { label: 'out of order: older update second', eventName: 'ticket.updated', body: updateOlder, headers: signNow(updateOlder), expectStatus: 200, expectOutcome: 'processed' },
-    { label: 'valid, German + emoji', eventName: 'booking.created', body: booking, headers: signNow(booking), expectStatus: 200, expectOutcome: 'processed' },
+    { label: 'out of order: older update late', eventName: 'ticket.updated', body: updateOlder, headers: signNow(updateOlder), expectStatus: 200, expectOutcome: 'stale' },
+    { label: 'valid, slow handler (German + emoji)', eventName: 'booking.created', body: booking, headers: signNow(booking), expectStatus: 200, expectOutcome: 'processed', concurrentWithNext: true },
+    { label: 'same event while the first is running', eventName: 'booking.created', body: booking, headers: signNow(booking), expectStatus: 409, expectOutcome: 'in_flight' },
+    { label: 'provider retry after that', eventName: 'booking.created', body: booking, headers: signNow(booking), expectStatus: 200, expectOutcome: 'duplicate' },
+    { label: 'handler fails (first attempt)', eventName: 'ticket.commented', body: comment, headers: signNow(comment), expectStatus: 500, expectOutcome: 'handler_failed' },
+    { label: 'provider retry succeeds', eventName: 'ticket.commented', body: comment, headers: signNow(comment), expectStatus: 200, expectOutcome: 'processed' },
+    { label: 'type with no handler', eventName: 'user.updated', body: unsubscribed, headers: signNow(unsubscribed), expectStatus: 200, expectOutcome: 'ignored' },
     { label: 'signed with the rotated secret', eventName: 'ticket.created', body: rotated, headers: signNow(rotated, NEW_SECRET), expectStatus: 200, expectOutcome: 'processed' },
     { label: 'tampered body', eventName: 'ticket.created', body: tampered, headers: signNow(created), expectStatus: 401, expectOutcome: 'signature_mismatch' },
     { label: 'stale (signed 10 min ago)', eventName: 'ticket.created', body: created, headers: signPayload(created, SECRET, { timestamp: nowMs - 600_000 }), expectStatus: 401, expectOutcome: 'timestamp_too_old' },

@@ -4,16 +4,35 @@ import { checkId, checkMs, checkTimestamp } from './validate.js';
 
 /**
  * Anything that runs a parameterised statement and answers `{ rows }`: a `pg` Pool, a Client, or a
- * client inside your own transaction.
+ * client inside your own transaction. Other drivers fit with a small adapter.
+ *
+ * @example
+ * ```ts
+ * const db: PostgresQueryable = { query: async (text, values) => ({ rows: await sql.unsafe(text, values) }) };
+ * ```
  */
 export interface PostgresQueryable {
   query(text: string, values?: unknown[]): Promise<{ rows: Array<Record<string, unknown>> }>;
 }
 
-/** Default table for seen events. */
+/**
+ * Default table for seen events (its applied-order companion is `allthings_seen_events_applied`).
+ *
+ * @example
+ * ```ts
+ * await pool.query(`SELECT count(*) FROM ${DEFAULT_SEEN_EVENTS_TABLE}`);
+ * ```
+ */
 export const DEFAULT_SEEN_EVENTS_TABLE = 'allthings_seen_events';
 
-/** Table names for {@link seenEventsDdl} and {@link PostgresSeenEventStore}. */
+/**
+ * Table names for {@link seenEventsDdl} and {@link PostgresSeenEventStore}.
+ *
+ * @example
+ * ```ts
+ * const tables: PostgresTableOptions = { table: 'billing.webhook_events' }; // + billing.webhook_events_applied
+ * ```
+ */
 export interface PostgresTableOptions {
   /**
    * Seen-event table, `name` or `schema.name` (letters, digits, `_`; quoted, so used exactly as written).
@@ -87,7 +106,14 @@ export function seenEventsDdl(options: PostgresTableOptions = {}): string {
   return ddlStatements(resolveTables(options)).join(';\n\n') + ';\n';
 }
 
-/** Settings for {@link PostgresSeenEventStore}. */
+/**
+ * Settings for {@link PostgresSeenEventStore}.
+ *
+ * @example
+ * ```ts
+ * new PostgresSeenEventStore(pool, { table: 'webhook_events', appliedTable: 'webhook_resource_versions' });
+ * ```
+ */
 export type PostgresStoreOptions = PostgresTableOptions;
 
 // Times come from the database (statement_timestamp(): the current statement's start, so it stays fresh
@@ -170,7 +196,8 @@ export class PostgresSeenEventStore implements SeenEventStore, AppliedOrderStore
 
   async claim(eventId: string, leaseMs: number): Promise<ClaimResult> {
     const token = randomUUID();
-    const { rows } = await this.#db.query(this.#sql.claim, [checkId(eventId, 'eventId'), token, checkMs(leaseMs, 'leaseMs')]);
+    const values = [checkId(eventId, 'eventId'), token, checkMs(leaseMs, 'leaseMs')];
+    const { rows } = await this.#db.query(this.#sql.claim, values);
     const row = rows[0];
     if (row === undefined) throw new Error('allthings-webhooks: the claim statement returned no row.');
     if (row.token === token) return { state: 'acquired', token };

@@ -2,22 +2,50 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { AppliedOrderStore, ClaimResult, SeenEventStore } from './store.js';
 import { checkId, checkMs, checkTimestamp } from './validate.js';
 
-/** node-redis v4+ (`createClient()` or `createCluster()`), recognised by its `evalSha(sha, { keys, arguments })`. */
+/**
+ * node-redis v4+ (`createClient()` or `createCluster()`), recognised by its `evalSha(sha, { keys, arguments })`.
+ *
+ * @example
+ * ```ts
+ * const client: NodeRedisClientLike = await createClient({ url }).connect();
+ * ```
+ */
 export interface NodeRedisClientLike {
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
   evalSha(sha1: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
 }
 
-/** ioredis (`new Redis()` or `new Cluster()`), recognised by its `evalsha(sha, numKeys, ...args)`. */
+/**
+ * ioredis (`new Redis()` or `new Cluster()`), recognised by its `evalsha(sha, numKeys, ...args)`.
+ *
+ * @example
+ * ```ts
+ * const client: IoRedisClientLike = new Redis(url);
+ * ```
+ */
 export interface IoRedisClientLike {
   eval(script: string, numKeys: number, ...args: string[]): Promise<unknown>;
   evalsha(sha1: string, numKeys: number, ...args: string[]): Promise<unknown>;
 }
 
-/** Either supported Redis client; the store never imports one, it only needs these methods. */
+/**
+ * Either supported Redis client; the store never imports one, it only needs these methods.
+ *
+ * @example
+ * ```ts
+ * function makeStore(client: RedisClientLike) { return new RedisSeenEventStore(client); }
+ * ```
+ */
 export type RedisClientLike = NodeRedisClientLike | IoRedisClientLike;
 
-/** Settings for {@link RedisSeenEventStore}. */
+/**
+ * Settings for {@link RedisSeenEventStore}.
+ *
+ * @example
+ * ```ts
+ * new RedisSeenEventStore(client, { keyPrefix: 'billing:webhooks:', commandTimeoutMs: 1000 });
+ * ```
+ */
 export interface RedisStoreOptions {
   /** Prepended to every key (after any prefix the client itself adds). Default `allthings:webhooks:`. */
   keyPrefix?: string;
@@ -29,7 +57,14 @@ export interface RedisStoreOptions {
   commandTimeoutMs?: number;
 }
 
-/** The value of `code` on a {@link RedisCommandTimeoutError}. */
+/**
+ * The value of `code` on a {@link RedisCommandTimeoutError}.
+ *
+ * @example
+ * ```ts
+ * if ((err as { cause?: { code?: string } }).cause?.code === REDIS_COMMAND_TIMEOUT_CODE) metrics.redisSlow();
+ * ```
+ */
 export const REDIS_COMMAND_TIMEOUT_CODE = 'ERR_ALLTHINGS_STORE_TIMEOUT';
 
 /**
@@ -138,7 +173,8 @@ export class RedisSeenEventStore implements SeenEventStore, AppliedOrderStore {
 
   async complete(eventId: string, token: string, retentionMs: number): Promise<boolean> {
     const key = this.#eventKey(checkId(eventId, 'eventId'));
-    return flag('complete', await this.#call('complete', COMPLETE, key, [token, px(checkMs(retentionMs, 'retentionMs'))]));
+    const args = [token, px(checkMs(retentionMs, 'retentionMs'))];
+    return flag('complete', await this.#call('complete', COMPLETE, key, args));
   }
 
   async release(eventId: string, token: string): Promise<boolean> {

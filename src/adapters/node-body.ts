@@ -12,7 +12,7 @@ export const DEFAULT_BODY_LIMIT = 5 * 1024 * 1024;
 
 /** The outcome of reading a body from a node:http request. */
 export type BodyRead =
-  | { readonly ok: true; readonly body: Uint8Array | string }
+  | { readonly ok: true; readonly body: Uint8Array | string; readonly streamed?: boolean }
   | { readonly ok: false; readonly reason: 'payload_too_large' | 'body_already_parsed' | 'request_aborted' };
 
 /** A node:http request as Express, Connect and body parsers leave it. */
@@ -41,9 +41,15 @@ export function byteLength(body: Uint8Array | string): number {
  * Reads the body of a node:http request as Buffers, concatenated once at the end (so a character split
  * across chunks is never decoded half). Uses a raw body kept by an earlier parser; answers
  * `body_already_parsed` at once, instead of waiting forever, when a parser consumed the stream without
- * keeping it; stops reading as soon as the limit is passed.
+ * keeping it; stops reading as soon as the limit is passed. `onChunk` sees every chunk read from the stream
+ * (then the result says `streamed: true`), so the caller can hash while the body arrives.
  */
-export function readNodeBody(req: NodeRequest, limit: number, kept: readonly unknown[] = []): Promise<BodyRead> {
+export function readNodeBody(
+  req: NodeRequest,
+  limit: number,
+  kept: readonly unknown[] = [],
+  onChunk?: (chunk: Buffer) => void,
+): Promise<BodyRead> {
   for (const candidate of [req.rawBody, ...kept]) {
     if (isRawBody(candidate)) return Promise.resolve(withinLimit(candidate, limit));
   }
@@ -52,10 +58,10 @@ export function readNodeBody(req: NodeRequest, limit: number, kept: readonly unk
   }
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) return Promise.resolve(fail('payload_too_large'));
-  return readStream(req, limit);
+  return readStream(req, limit, onChunk);
 }
 
-function readStream(req: NodeRequest, limit: number): Promise<BodyRead> {
+function readStream(req: NodeRequest, limit: number, onChunk?: (chunk: Buffer) => void): Promise<BodyRead> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let total = 0;
@@ -76,8 +82,9 @@ function readStream(req: NodeRequest, limit: number): Promise<BodyRead> {
         return;
       }
       chunks.push(buffer);
+      onChunk?.(buffer);
     };
-    const onEnd = () => finish({ ok: true, body: Buffer.concat(chunks, total) });
+    const onEnd = () => finish({ ok: true, body: Buffer.concat(chunks, total), streamed: true });
     const onAbort = () => finish(fail('request_aborted'));
     const onClose = () => {
       if (!req.readableEnded) onAbort();

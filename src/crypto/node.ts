@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual, type Hmac } from 'node:crypto';
 import type { BodyBytes } from '../verify/inputs.js';
 
 // createHmac encodes a string key to UTF-8 on every call; a receiver uses the same one or two secrets for
@@ -17,14 +17,18 @@ function keyBytes(key: string): Buffer {
   return bytes;
 }
 
-/** HMAC-SHA256 of `prefix ++ body` with one key, over the exact bytes (a string body as UTF-8). */
-export function hmacSha256(key: string | Uint8Array, prefix: string | undefined, body: BodyBytes): Buffer {
+/** An HMAC-SHA256 with one key, fed `prefix` first; the caller adds the body, at once or in chunks. */
+export function startHmac(key: string | Uint8Array, prefix: string | undefined): Hmac {
   const hmac = createHmac('sha256', typeof key === 'string' ? keyBytes(key) : key);
   // No encoding argument: update() hashes a string as UTF-8 by default, without a JavaScript-side copy, and
   // skips the encoding checks. The prefix is a validated decimal timestamp, so its UTF-8 is its ASCII.
   if (prefix !== undefined) hmac.update(prefix);
-  hmac.update(body);
-  return hmac.digest();
+  return hmac;
+}
+
+/** HMAC-SHA256 of `prefix ++ body` with one key, over the exact bytes (a string body as UTF-8). */
+export function hmacSha256(key: string | Uint8Array, prefix: string | undefined, body: BodyBytes): Buffer {
+  return startHmac(key, prefix).update(body).digest();
 }
 
 /** Constant-time comparison of a computed digest with each candidate; any equal one matches. */

@@ -1,8 +1,10 @@
 import { STORE_UNAVAILABLE_ERROR_CODE } from '../idempotency/errors.js';
 import { processOnce, type ProcessOnceResult } from '../idempotency/process-once.js';
-import { readHeader } from '../verify/headers.js';
+import { readHeader, type WebhookHeaders } from '../verify/headers.js';
 import { toBodyBytes, type BodyBytes } from '../verify/inputs.js';
 import { parseJsonBody } from '../verify/json.js';
+import type { VerifyOptions } from '../verify/options.js';
+import type { VerificationResult } from '../verify/outcome.js';
 import { resolveConfig, type HandlerConfig } from './config.js';
 import { readEventId, readEventName, toEvent } from './envelope.js';
 import { callHook, elapsed } from './hooks.js';
@@ -14,6 +16,7 @@ import type {
   PayloadVerifier,
   RejectionReason,
   WebhookEvent,
+  WebhookBodySink,
   WebhookHandler,
   WebhookHandlerOptions,
   WebhookRequest,
@@ -30,17 +33,28 @@ interface Routed {
 
 type WorkOutcome = 'processed' | { readonly stale: true };
 
+/** Starts a verification that is fed the body chunk by chunk (the Node backend has one). */
+export type StreamingVerifierFactory = (
+  headers: WebhookHeaders,
+  secret: WebhookHandlerOptions['secret'],
+  options: VerifyOptions,
+) => { update(chunk: Uint8Array): void; finish(): VerificationResult };
+
 /**
- * Builds a handler around a given verifier. `createWebhookHandler` passes the Node `verifyPayload`; a
- * runtime without `node:crypto` can pass the Web Crypto one, since nothing here imports from `node:`.
+ * Builds a handler around a given verifier. `createWebhookHandler` passes the Node `verifyPayload` and its
+ * streaming twin; a runtime without `node:crypto` passes the Web Crypto one, since nothing here imports
+ * from `node:`. A custom `verifier` option turns streaming off (the body is then verified once complete).
  */
 export function buildWebhookHandler<E extends object>(
   options: WebhookHandlerOptions<E>,
   defaultVerifier: PayloadVerifier,
+  streamingVerifier?: StreamingVerifierFactory,
 ): WebhookHandler {
   const config = resolveConfig(options, defaultVerifier);
+  const streaming = options.verifier === undefined ? streamingVerifier : undefined;
   return {
     handle: (request) => handle(config, request),
+    begin: (headers) => begin(config, streaming, headers),
     reject(reason: AdapterRejectionReason): WebhookResponse {
       if (!isAdapterReason(reason)) {
         throw new TypeError(
@@ -73,6 +87,46 @@ async function handle(config: HandlerConfig, request: WebhookRequest): Promise<W
   if (readHeader(headers, config.signatureHeader).length === 0) return ping(config);
 
   const verified = await config.verifier(body, headers, config.secret, config.verifyOptions);
+  return afterVerification(config, body, verified, start);
+}
+
+/**
+ * A delivery whose body is still arriving: hashed chunk by chunk when a streaming verifier is available,
+ * otherwise collected by the adapter and verified by `handle` at the end.
+ */
+function begin(
+  config: HandlerConfig,
+  streaming: StreamingVerifierFactory | undefined,
+  headers: WebhookHeaders,
+): WebhookBodySink {
+  const start = performance.now();
+  if (streaming === undefined || readHeader(headers, config.signatureHeader).length === 0) {
+    return { write: () => undefined, end: (rawBody) => handle(config, { rawBody, headers }) };
+  }
+  const verification = streaming(headers, config.secret, config.verifyOptions);
+  let written = 0;
+  return {
+    write(chunk) {
+      written += chunk.byteLength;
+      verification.update(chunk);
+    },
+    async end(rawBody) {
+      const body = toBodyBytes(rawBody);
+      if (typeof body === 'string' || body.byteLength !== written) {
+        throw new TypeError('allthings-webhooks: end(rawBody) takes exactly the bytes given to write(), concatenated.');
+      }
+      return afterVerification(config, body, verification.finish(), start);
+    },
+  };
+}
+
+/** Everything after the signature check: parse, read id and name, route, deduplicate, run. */
+async function afterVerification(
+  config: HandlerConfig,
+  body: BodyBytes,
+  verified: VerificationResult,
+  start: number,
+): Promise<WebhookResponse> {
   if (!verified.ok) return reject(config, verified.reason, undefined);
 
   let parsed: unknown;

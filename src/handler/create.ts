@@ -1,3 +1,4 @@
+import { startVerification } from '../verify/stream.js';
 import { verifyPayload } from '../verify/verify.js';
 import { buildWebhookHandler } from './core.js';
 import type { EventMap, WebhookHandler, WebhookHandlerOptions } from './types.js';
@@ -30,5 +31,5 @@ import type { EventMap, WebhookHandler, WebhookHandlerOptions } from './types.js
  * ```
  */
 export function createWebhookHandler<E extends object = EventMap>(options: WebhookHandlerOptions<E>): WebhookHandler {
-  return buildWebhookHandler(options, verifyPayload);
+  return buildWebhookHandler(options, verifyPayload, startVerification);
 }

@@ -333,6 +333,23 @@ export interface WebhookHandlerOptions<E extends object = EventMap> extends Veri
 }
 
 /**
+ * A delivery in progress, from {@link WebhookHandler.begin}.
+ *
+ * @example
+ * ```ts
+ * const sink = webhooks.begin(req.headers);
+ * req.on('data', (chunk) => { chunks.push(chunk); sink.write(chunk) });
+ * req.on('end', async () => send(await sink.end(Buffer.concat(chunks))));
+ * ```
+ */
+export interface WebhookBodySink {
+  /** The next chunk of the raw body, as received. */
+  write(chunk: Uint8Array): void;
+  /** The whole body (exactly the written chunks, concatenated); resolves with the answer. */
+  end(rawBody: Uint8Array): Promise<WebhookResponse>;
+}
+
+/**
  * A framework-free webhook endpoint. Adapters turn it into a listener, plugin or middleware.
  *
  * @example
@@ -344,6 +361,11 @@ export interface WebhookHandlerOptions<E extends object = EventMap> extends Veri
 export interface WebhookHandler {
   /** Verifies, deduplicates and routes one delivery. Never rejects for what arrives on the wire. */
   handle(request: WebhookRequest): Promise<WebhookResponse>;
+  /**
+   * Starts a delivery whose body is still arriving: give it each chunk as it comes (it hashes while the
+   * body streams in), then the whole body to `end`. Same answers as `handle`.
+   */
+  begin(headers: WebhookRequest['headers']): WebhookBodySink;
   /** The answer (and hook call) for a request refused before it reached `handle`. */
   reject(reason: AdapterRejectionReason): WebhookResponse;
 }

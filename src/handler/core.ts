@@ -164,13 +164,14 @@ async function run(config: HandlerConfig, routed: Routed): Promise<WebhookRespon
           leaseMs: config.leaseMs,
           retentionMs: config.retentionMs,
         })
-      : { status: 'processed', result: await work(config, routed, new AbortController().signal) };
+      : { status: 'processed', result: await work(config, routed, new AbortController().signal), recorded: true };
   } catch (error) {
     return failure(config, routed, error);
   }
   if (outcome.status === 'processed') {
     if (outcome.result !== 'processed') return accepted('stale');
-    callHook(config.hooks, 'onProcessed', { eventId, eventName, durationMs: elapsed(routed.start), recorded: true });
+    const { recorded } = outcome;
+    callHook(config.hooks, 'onProcessed', { eventId, eventName, durationMs: elapsed(routed.start), recorded });
     return accepted('processed');
   }
   const state = outcome.status === 'duplicate' ? 'done' : 'in_flight';
@@ -188,7 +189,13 @@ async function work(config: HandlerConfig, routed: Routed, signal: AbortSignal):
     callHook(config.hooks, 'onStale', { eventId: event.id, eventName: event.name, key, order, lastApplied });
     return { stale: true };
   }
-  await routed.handler(event, { eventId: event.id, eventName: event.name, signedAt: routed.signedAt, signal });
+  try {
+    await routed.handler(event, { eventId: event.id, eventName: event.name, signedAt: routed.signedAt, signal });
+  } catch (error) {
+    // Marked as the handler's own, so that an error that merely looks like a store failure (say, from a
+    // processOnce the handler ran itself) can never be mistaken for "work done, not recorded".
+    throw new HandlerFailure(error);
+  }
   if (verdict.record) {
     // The effect has happened: a failure to record the order must not make the provider run it again.
     await verdict.record().catch((error: unknown) => {
@@ -198,8 +205,18 @@ async function work(config: HandlerConfig, routed: Routed, signal: AbortSignal):
   return 'processed';
 }
 
+/** Wraps whatever the user's handler threw. */
+class HandlerFailure {
+  constructor(readonly error: unknown) {}
+}
+
 function failure(config: HandlerConfig, routed: Routed, error: unknown): WebhookResponse {
   const { event, start } = routed;
+  if (error instanceof HandlerFailure) {
+    const response = refused('handler_failed');
+    callHook(config.hooks, 'onFailed', failed('handler_failed', response.status, event, elapsed(start), error.error));
+    return response;
+  }
   const storeFailed =
     error instanceof StaleStoreError ||
     (error instanceof Error && (error as { code?: unknown }).code === STORE_UNAVAILABLE_ERROR_CODE);

@@ -33,10 +33,16 @@ export function readEventId(getter: Getter<unknown>, body: unknown): string | un
   } catch {
     return undefined;
   }
-  if (typeof value === 'number' && Number.isFinite(value)) value = String(value);
+  // Only integers JSON.parse reads exactly: 9007199254740993 would silently become ...992, another event.
+  if (typeof value === 'number' && Number.isSafeInteger(value)) value = String(value);
   if (typeof value !== 'string' || value.length === 0 || value.length > MAX_ID_LENGTH) return undefined;
+  // NUL and lone surrogates: PostgreSQL rejects NUL, and UTF-8 stores turn every lone
+  // surrogate into U+FFFD, so different ids would collide. Refused the same way on every store.
+  if (UNUSABLE_IN_ID.test(value)) return undefined;
   return value;
 }
+
+const UNUSABLE_IN_ID = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** Runs the name getter; only a non-empty string counts. */
 export function readEventName(getter: Getter<unknown>, body: unknown): string | undefined {

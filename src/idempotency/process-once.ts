@@ -1,5 +1,5 @@
 import { StoreUnavailableError } from './errors.js';
-import type { SeenEventStore } from './store.js';
+import type { ClaimResult, SeenEventStore } from './store.js';
 
 /** Default lease: how long one worker holds an event before another may take it over. */
 export const DEFAULT_LEASE_MS = 5 * 60_000;
@@ -22,7 +22,8 @@ export interface WorkContext {
 
 /** The outcome of {@link processOnce}. */
 export type ProcessOnceResult<T> =
-  | { readonly status: 'processed'; readonly result: T }
+  /** `recorded` is false when the lease was lost before completion: the id may be free again. */
+  | { readonly status: 'processed'; readonly result: T; readonly recorded: boolean }
   | { readonly status: 'duplicate' }
   | { readonly status: 'in_flight' };
 
@@ -50,9 +51,9 @@ export async function processOnce<T>(
   const leaseMs = positive(options.leaseMs, DEFAULT_LEASE_MS, 'leaseMs');
   const retentionMs = positive(options.retentionMs, DEFAULT_RETENTION_MS, 'retentionMs');
 
-  let claim;
+  let claim: ClaimResult;
   try {
-    claim = await store.claim(eventId, leaseMs);
+    claim = checkClaim(await store.claim(eventId, leaseMs));
   } catch (error) {
     throw new StoreUnavailableError('claim', eventId, error);
   }
@@ -67,22 +68,45 @@ export async function processOnce<T>(
   } catch (error) {
     lease.stop();
     // A failed release only delays the retry until the lease expires; the work's error is what matters.
-    await store.release(eventId, token).catch(() => false);
+    await attempt(() => store.release(eventId, token)).catch(() => false);
     throw error;
   }
   lease.stop();
-  await completeWithRetry(store, eventId, token, retentionMs);
-  return { status: 'processed', result };
+  const recorded = await completeWithRetry(store, eventId, token, retentionMs);
+  return { status: 'processed', result, recorded };
 }
 
-async function completeWithRetry(store: SeenEventStore, eventId: string, token: string, retentionMs: number) {
+/** Calls a store method so that a synchronous throw or a non-promise answer behaves like a promise. */
+function attempt<R>(call: () => R | Promise<R>): Promise<R> {
+  return new Promise<R>((resolve) => resolve(call()));
+}
+
+/** A store must answer one of the three states (with a token when acquired); anything else is a failure. */
+function checkClaim(claim: unknown): ClaimResult {
+  const state = (claim as { state?: unknown } | null)?.state;
+  if (state === 'done' || state === 'in_flight') return claim as ClaimResult;
+  if (state === 'acquired') {
+    const { token } = claim as { token?: unknown };
+    if (typeof token === 'string' && token.length > 0) return claim as ClaimResult;
+  }
+  throw new TypeError(
+    "The store's claim() answered neither { state: 'acquired', token } nor { state: 'in_flight' } nor { state: 'done' }.",
+  );
+}
+
+/** True when the id was recorded as done; false when the lease had been lost (another worker may run it). */
+async function completeWithRetry(
+  store: SeenEventStore,
+  eventId: string,
+  token: string,
+  retentionMs: number,
+): Promise<boolean> {
   const pauses = [0, 50, 250];
   let lastError: unknown;
   for (const pause of pauses) {
     if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
     try {
-      await store.complete(eventId, token, retentionMs);
-      return;
+      return (await attempt(() => store.complete(eventId, token, retentionMs))) === true;
     } catch (error) {
       lastError = error;
     }
@@ -94,7 +118,7 @@ function keepLeaseAlive(store: SeenEventStore, eventId: string, token: string, l
   const controller = new AbortController();
   let stopped = false;
   const renew = () => {
-    store.extend(eventId, token, leaseMs).then(
+    attempt(() => store.extend(eventId, token, leaseMs)).then(
       (held) => {
         if (!held && !stopped) controller.abort(new Error(`The lease on event ${eventId} was lost.`));
       },

@@ -223,13 +223,20 @@ describe('hostile signed bodies (node:http)', () => {
     expectAnswer(await deliver(url, delivery(` ${'z'.repeat(510)} `)), 200, 'processed');
   });
 
-  it('ids with NUL, newlines, CR, tabs, quotes and unicode are processed once each, byte-exact', async () => {
-    const ids = ['nul\u0000id', 'line\nbreak', 'cr\rlf\r\n', 'tab\tid', 'quo"te\\', '🦄-ünï-ℂødé', '\u2028\u2029', '\uFEFFbom'];
+  it('ids with newlines, CR, tabs, quotes and unicode are processed once each, byte-exact', async () => {
+    const ids = ['line\nbreak', 'cr\rlf\r\n', 'tab\tid', 'quo"te\\', '🦄-ünï-ℂødé', '\u2028\u2029', '\uFEFFbom'];
     for (const id of ids) {
       expectAnswer(await deliver(url, delivery(id)), 200, 'processed');
       expectAnswer(await deliver(url, delivery(id)), 200, 'duplicate');
     }
     for (const id of ids) expect(h.runs.filter((run) => run === id)).toHaveLength(1);
+  });
+
+  it('ids with NUL or a lone surrogate are refused (400) on every store, so they cannot collide', async () => {
+    for (const id of ['nul\u0000id', 'x\ud800', 'x\udc00']) {
+      expectAnswer(await deliver(url, delivery(id)), 400, 'missing_event_id');
+    }
+    expect(h.runs.some((run) => run.startsWith('nul') || run.startsWith('x\ud800') || run === 'x\udc00')).toBe(false);
   });
 
   it('ids that differ only by case, or by Unicode normalisation (NFC vs NFD), are distinct events', async () => {

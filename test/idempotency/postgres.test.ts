@@ -175,7 +175,7 @@ describe.skipIf(skip)('PostgreSQL unreachable', () => {
     const work = () => ++runs;
     try {
       await store.createTable();
-      expect(await processOnce(store, 'before', work)).toEqual({ status: 'processed', result: 1 });
+      expect(await processOnce(store, 'before', work)).toEqual({ status: 'processed', result: 1, recorded: true });
 
       await proxy.close();
       for (const id of ['during-1', 'during-2']) {
@@ -197,7 +197,7 @@ describe.skipIf(skip)('PostgreSQL unreachable', () => {
           return undefined;
         });
       }
-      expect(outcome).toEqual({ status: 'processed', result: 2 });
+      expect(outcome).toEqual({ status: 'processed', result: 2, recorded: true });
       expect(await processOnce(store, 'during-1', work)).toEqual({ status: 'duplicate' });
     } finally {
       await dropTables(pool, table).catch(() => undefined);

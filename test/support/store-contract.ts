@@ -231,7 +231,7 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
       it('processes once, then answers duplicate', async () => {
         const eventId = id();
         let runs = 0;
-        expect(await processOnce(store, eventId, () => ++runs)).toEqual({ status: 'processed', result: 1 });
+        expect(await processOnce(store, eventId, () => ++runs)).toEqual({ status: 'processed', result: 1, recorded: true });
         expect(await processOnce(store, eventId, () => ++runs)).toEqual({ status: 'duplicate' });
         expect(runs).toBe(1);
       });
@@ -243,6 +243,7 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
         expect(await processOnce(store, eventId, () => 'second try')).toEqual({
           status: 'processed',
           result: 'second try',
+          recorded: true,
         });
       });
 
@@ -258,7 +259,7 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<S
         await running;
         expect(await processOnce(store, eventId, () => 'never')).toEqual({ status: 'in_flight' });
         finish();
-        expect(await first).toEqual({ status: 'processed', result: undefined });
+        expect(await first).toEqual({ status: 'processed', result: undefined, recorded: true });
         expect(await processOnce(store, eventId, () => 'never')).toEqual({ status: 'duplicate' });
       });
     });

@@ -9,7 +9,7 @@
  */
 import { buildDeliveries, NEW_SECRET, SECRET, type Delivery } from './demo/deliveries.js';
 import { startReceiver, type DemoEffects } from './demo/receiver.js';
-import { openStore } from './demo/stores.js';
+import { DemoUsageError, openStore } from './demo/stores.js';
 
 const EXPECTED_RUNS = [
   'ticket.created evt-0001-ticket-created',
@@ -76,7 +76,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(error);
-    process.exit(1);
+    console.error(error instanceof DemoUsageError ? `demo: ${error.message}` : error);
+    process.exit(error instanceof DemoUsageError ? 2 : 1);
   },
 );

@@ -12,13 +12,17 @@ export interface DemoStore {
 
 /** `--redis URL`, `--postgres URL`, or the in-memory default. Each run uses its own keys / tables. */
 export async function openStore(args: readonly string[]): Promise<DemoStore> {
+  checkArgs(args);
   const run = `${Date.now().toString(36)}${process.pid}`;
   const redisUrl = valueOf(args, '--redis');
   const postgresUrl = valueOf(args, '--postgres');
   if (redisUrl !== undefined) {
     const { createClient } = await import('redis');
-    const client = createClient({ url: redisUrl, disableOfflineQueue: true });
-    await client.connect();
+    const client = createClient({ url: redisUrl, disableOfflineQueue: true, socket: { reconnectStrategy: false } });
+    client.on('error', () => undefined);
+    await client.connect().catch((error: unknown) => {
+      throw new DemoUsageError(`cannot reach Redis at ${redisUrl}: ${(error as Error).message}. Is redis-server running?`);
+    });
     const prefix = `allthings:demo:${run}:`;
     return {
       name: `Redis at ${redisUrl} (keys ${prefix}*)`,
@@ -35,7 +39,10 @@ export async function openStore(args: readonly string[]): Promise<DemoStore> {
     const pool = new pg.Pool({ connectionString: postgresUrl, max: 4 });
     const table = `allthings_demo_${run}`;
     const store = new PostgresSeenEventStore(pool, { table });
-    await store.createTable();
+    await store.createTable().catch(async (error: unknown) => {
+      await pool.end();
+      throw new DemoUsageError(`cannot use PostgreSQL at ${postgresUrl}: ${(error as Error).message}. Is it running?`);
+    });
     return {
       name: `PostgreSQL at ${postgresUrl} (table ${table})`,
       store,
@@ -48,11 +55,25 @@ export async function openStore(args: readonly string[]): Promise<DemoStore> {
   return { name: 'in memory', store: new MemorySeenEventStore(), close: async () => undefined };
 }
 
+/** Only `--redis URL` or `--postgres URL`: anything else is a mistake worth saying, not ignoring. */
+function checkArgs(args: readonly string[]): void {
+  const usage = 'usage: npm run demo [-- --redis redis://127.0.0.1:6379 | -- --postgres postgres://postgres@127.0.0.1:5432/test]';
+  const flags = args.filter((arg, i) => i % 2 === 0);
+  if (args.length > 2 || flags.some((flag) => flag !== '--redis' && flag !== '--postgres')) {
+    throw new DemoUsageError(`unknown arguments: ${args.join(' ')}\n${usage}`);
+  }
+}
+
+/** A mistake in the demo's command line or environment: printed as one line, without a stack trace. */
+export class DemoUsageError extends Error {}
+
 function valueOf(args: readonly string[], flag: string): string | undefined {
   const at = args.indexOf(flag);
   if (at === -1) return undefined;
   const value = args[at + 1];
-  if (value === undefined || value.startsWith('--')) throw new Error(`${flag} needs a URL, e.g. ${flag} ${example(flag)}`);
+  if (value === undefined || value.startsWith('--')) {
+    throw new DemoUsageError(`${flag} needs a URL, e.g. ${flag} ${example(flag)}`);
+  }
   return value;
 }
 

@@ -26,7 +26,8 @@ export class StoreUnavailableError extends Error {
   constructor(operation: 'claim' | 'complete', eventId: string, cause: unknown, workCompleted = false) {
     super(
       operation === 'claim'
-        ? `The seen-event store failed while claiming event ${eventId}; the work was not run.`
+        ? `The seen-event store failed while claiming event ${eventId}; the work was not run. The store's own ` +
+            'error is `cause` (a server down, a timeout, or a table never created: see createTable()).'
         : `The work for event ${eventId} completed, but the seen-event store failed to record it; ` +
             'a retry may run it again once the lease expires.',
       { cause },

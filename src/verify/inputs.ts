@@ -22,7 +22,11 @@ export function toBodyBytes(rawBody: unknown): BodyBytes {
   if (typeof rawBody === 'string' || rawBody instanceof Uint8Array) return rawBody;
   if (rawBody instanceof ArrayBuffer) return new Uint8Array(rawBody);
   if (ArrayBuffer.isView(rawBody)) return new Uint8Array(rawBody.buffer, rawBody.byteOffset, rawBody.byteLength);
-  throw new TypeError(`allthings-webhooks: the raw body is ${describe(rawBody)}. ${RAW_BODY_HOWTO}`);
+  const hint =
+    rawBody === undefined
+      ? ' No body was captured: a raw-body parser whose content-type did not match (express.raw({ type: ... })) leaves req.body undefined.'
+      : '';
+  throw new TypeError(`allthings-webhooks: the raw body is ${describe(rawBody)}.${hint} ${RAW_BODY_HOWTO}`);
 }
 
 const SECRET_HOWTO =
@@ -88,5 +92,6 @@ function checkSecret(secret: unknown, where: string): string | Uint8Array {
     if (secret.byteLength === 0) throw new TypeError(`allthings-webhooks: the secret${where} is empty. ${SECRET_HOWTO}`);
     return secret;
   }
-  throw new TypeError(`allthings-webhooks: the secret${where} is ${describe(secret)}. ${SECRET_HOWTO}`);
+  const unset = secret === undefined ? ' (is the environment variable set?)' : '';
+  throw new TypeError(`allthings-webhooks: the secret${where} is ${describe(secret)}${unset}. ${SECRET_HOWTO}`);
 }

@@ -147,6 +147,7 @@ function describeSetting(value: unknown): string {
 /** Describes a value's type for an error message without echoing its content. */
 export function describe(value: unknown): string {
   if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'string') return `a string of length ${value.length}`;
   if (typeof value === 'object') {

@@ -41,4 +41,10 @@ describe('npm run demo', () => {
     expect(run.stdout).toContain('store: PostgreSQL');
     expectEveryAnswerAsExpected(run);
   }, 90_000);
+
+  it('refuses unknown arguments with the usage line instead of silently using memory', () => {
+    const run = demo('--redis=redis://127.0.0.1:6379');
+    expect(run.stderr).toMatch(/unknown arguments.*\nusage: npm run demo/s);
+    expect(run.status).toBe(2);
+  }, 30_000);
 });

@@ -27,6 +27,11 @@ export function readHeader(headers: WebhookHeaders, lowerName: string): string[]
   if (headers === null || typeof headers !== 'object') {
     throw new TypeError(`allthings-webhooks: headers must be an object; ${HOW_TO_PASS_HEADERS}.`);
   }
+  // The usual case first: Node's (or a plain object's) own lower-case key holding one string.
+  if (Object.prototype.hasOwnProperty.call(headers, lowerName)) {
+    const exact = (headers as Readonly<Record<string, HeaderValue>>)[lowerName];
+    if (typeof exact === 'string') return [exact];
+  }
   if (headers instanceof Map) return fromMap(headers as ReadonlyMap<string, HeaderValue>, lowerName);
   if (Array.isArray(headers)) {
     // Answering missing_signature here would acknowledge every delivery as a setup ping.

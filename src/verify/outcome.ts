@@ -1,6 +1,7 @@
 import type { VerificationFailureReason } from './errors.js';
 import { readHeader, type WebhookHeaders } from './headers.js';
-import type { ResolvedOptions } from './options.js';
+import { toSecretList, type WebhookSecret } from './inputs.js';
+import { resolveOptions, type ResolvedOptions, type VerifyOptions } from './options.js';
 import { parseSignatures } from './signature.js';
 import { checkFreshness, parseTimestamp } from './timestamp.js';
 
@@ -47,6 +48,31 @@ export function prepareDelivery(
     digests: signatures.digests,
     anyMalformed: signatures.anyMalformed,
   };
+}
+
+/** A delivery ready for a crypto backend: its checked secrets, options, parsed headers and signed prefix. */
+export interface StartedDelivery {
+  readonly secrets: ReadonlyArray<string | Uint8Array>;
+  readonly resolved: ResolvedOptions;
+  readonly prepared: PreparedDelivery;
+  /** The timestamp text to hash before the body, or `undefined` in body-only mode. */
+  readonly prefix: string | undefined;
+}
+
+/**
+ * The backend-neutral start of every verification: checks the secret(s) and options (throwing `TypeError`
+ * for programming errors), then the headers (answering a failure for wire problems).
+ */
+export function startDelivery(
+  headers: WebhookHeaders,
+  secret: WebhookSecret,
+  options: VerifyOptions | undefined,
+): StartedDelivery | VerificationFailure {
+  const secrets = toSecretList(secret);
+  const resolved = resolveOptions(options);
+  const prepared = prepareDelivery(headers, resolved);
+  if (!('digests' in prepared)) return prepared;
+  return { secrets, resolved, prepared, prefix: resolved.signsTimestamp ? prepared.timestampText : undefined };
 }
 
 /** Turns the comparison's answer into the result: mismatch first, then freshness. */

@@ -1,9 +1,9 @@
 import type { Hmac } from 'node:crypto';
 import { matchesAny, startHmac } from '../crypto/node.js';
 import type { WebhookHeaders } from './headers.js';
-import { toSecretList, type WebhookSecret } from './inputs.js';
+import type { WebhookSecret } from './inputs.js';
 import { resolveOptions, type VerifyOptions } from './options.js';
-import { concludeDelivery, prepareDelivery, type VerificationResult } from './outcome.js';
+import { concludeDelivery, startDelivery, type VerificationResult } from './outcome.js';
 
 /** A verification fed the body in chunks as it arrives; `finish` answers like `verifyPayload`. */
 export interface StreamingVerification {
@@ -24,11 +24,9 @@ export function startVerification(
   secret: WebhookSecret,
   options?: VerifyOptions,
 ): StreamingVerification {
-  const secrets = toSecretList(secret);
-  const resolved = resolveOptions(options);
-  const prepared = prepareDelivery(headers, resolved);
-  if (!('digests' in prepared)) return { update: () => undefined, finish: () => prepared };
-  const prefix = resolved.signsTimestamp ? prepared.timestampText : undefined;
+  const started = startDelivery(headers, secret, options);
+  if (!('prepared' in started)) return { update: () => undefined, finish: () => started };
+  const { secrets, prepared, prefix } = started;
   const hmacs: Hmac[] = secrets.map((key) => startHmac(key, prefix));
   let finished = false;
   return {

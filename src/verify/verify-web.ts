@@ -1,10 +1,10 @@
 import { matchesAny, signedMessage } from '../crypto/web.js';
 import { WebhookVerificationError } from './errors.js';
 import type { WebhookHeaders } from './headers.js';
-import { toBodyBytes, toSecretList, type BodyBytes, type RawBody, type WebhookSecret } from './inputs.js';
+import { toBodyBytes, type BodyBytes, type RawBody, type WebhookSecret } from './inputs.js';
 import { parseJsonBody } from './json.js';
-import { checkTolerance, resolveOptions, type VerifyOptions } from './options.js';
-import { concludeDelivery, prepareDelivery, type VerificationResult } from './outcome.js';
+import { checkTolerance, type VerifyOptions } from './options.js';
+import { concludeDelivery, startDelivery, type VerificationResult } from './outcome.js';
 
 // The Web Crypto twin of verify.ts: the same checks (prepareDelivery / concludeDelivery), the same options
 // and results, but asynchronous because Web Crypto is. Every input is read and copied before the first
@@ -23,12 +23,11 @@ async function check(
   options: VerifyOptions | undefined,
 ): Promise<CheckedDelivery> {
   const body = toBodyBytes(rawBody);
+  const started = startDelivery(headers, secret, options);
+  if (!('prepared' in started)) return { result: started, body };
+  const { resolved, prepared, prefix } = started;
   // Byte secrets are copied too: the second key is imported after the first await.
-  const secrets = toSecretList(secret).map((key) => (typeof key === 'string' ? key : key.slice()));
-  const resolved = resolveOptions(options);
-  const prepared = prepareDelivery(headers, resolved);
-  if (!('digests' in prepared)) return { result: prepared, body };
-  const prefix = resolved.signsTimestamp ? prepared.timestampText : undefined;
+  const secrets = started.secrets.map((key) => (typeof key === 'string' ? key : key.slice()));
   const message = signedMessage(prefix, body);
   const matched = await matchesAny(secrets, message, prepared.digests);
   const verifiedBody = typeof body === 'string' ? body : message.subarray(prefix === undefined ? 0 : prefix.length);

@@ -1,10 +1,10 @@
 import { hmacSha256, matchesAny } from '../crypto/node.js';
 import { WebhookVerificationError } from './errors.js';
 import type { WebhookHeaders } from './headers.js';
-import { toBodyBytes, toSecretList, type RawBody, type WebhookSecret } from './inputs.js';
+import { toBodyBytes, type RawBody, type WebhookSecret } from './inputs.js';
 import { parseJsonBody } from './json.js';
-import { checkTolerance, resolveOptions, type VerifyOptions } from './options.js';
-import { concludeDelivery, prepareDelivery, type VerificationResult } from './outcome.js';
+import { checkTolerance, type VerifyOptions } from './options.js';
+import { concludeDelivery, startDelivery, type VerificationResult } from './outcome.js';
 
 // Re-exported for modules that imported it from here before it moved to the backend-neutral json.ts.
 export { parseJsonBody };
@@ -27,11 +27,9 @@ export function verifyPayload(
   options?: VerifyOptions,
 ): VerificationResult {
   const body = toBodyBytes(rawBody);
-  const secrets = toSecretList(secret);
-  const resolved = resolveOptions(options);
-  const prepared = prepareDelivery(headers, resolved);
-  if (!('digests' in prepared)) return prepared;
-  const prefix = resolved.signsTimestamp ? prepared.timestampText : undefined;
+  const started = startDelivery(headers, secret, options);
+  if (!('prepared' in started)) return started;
+  const { secrets, resolved, prepared, prefix } = started;
   let matched = false;
   for (const key of secrets) {
     if (matchesAny(hmacSha256(key, prefix, body), prepared.digests)) {

@@ -16,11 +16,13 @@ const ours = await import(new URL('../dist/index.js', import.meta.url));
 const node = await import(new URL('../dist/node.js', import.meta.url));
 
 const OK = '{"ok":true}';
+const handler = ours.createWebhookHandler({ secret, on: { 'ticket.created': async () => {} } });
 const collect = (req, done) => {
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => done(Buffer.concat(chunks)));
 };
+/** @type {Record<string, import('node:http').RequestListener>} */
 const listeners = {
   bare: (req, res) => {
     req.on('data', () => {});
@@ -37,6 +39,23 @@ const listeners = {
       createHmac('sha256', secret).update(req.headers['x-allthings-signature-timestamp']).update(body).digest();
       JSON.parse(body.toString('utf8'));
       res.writeHead(200, { 'content-type': 'application/json' }).end(OK);
+    }),
+  // Diagnostics for the throughput rows (`--http-servers=`): the adapter's work added to the bare server step by step.
+  'collect': (req, res) => collect(req, () => res.writeHead(200, { 'content-type': 'application/json' }).end(OK)),
+  'collect+verify': (req, res) =>
+    collect(req, (body) => {
+      if (!ours.verifyPayload(body, req.headers, secret).ok) throw new Error('bench: verify failed');
+      res.writeHead(200, { 'content-type': 'application/json' }).end(OK);
+    }),
+  'collect+verifyEvent': (req, res) =>
+    collect(req, (body) => {
+      ours.verifyEvent(body, req.headers, secret); // throws unless valid
+      res.writeHead(200, { 'content-type': 'application/json' }).end(OK);
+    }),
+  'collect+handle': (req, res) =>
+    collect(req, async (body) => {
+      const r = await handler.handle({ rawBody: body, headers: req.headers });
+      res.writeHead(r.status, r.headers).end(r.body);
     }),
 };
 

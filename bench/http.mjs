@@ -7,7 +7,7 @@
 // http-load.mjs generates the load (keep-alive connections, one request in flight per connection).
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { eventBody } from './bodies.mjs';
@@ -35,6 +35,16 @@ const shuffle = (list) => {
   return a;
 };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** CPU time (user + system) of a process in ms, from /proc (Linux); 0 elsewhere. */
+function cpuMs(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // clock ticks of 1/100 s (USER_HZ)
+  } catch {
+    return 0;
+  }
+}
 
 /** A child process with IPC that has sent its first message. */
 function start(file, execArgv = []) {
@@ -194,54 +204,68 @@ export async function extra(settings) {
     const { ports } = await server.first;
     await load.first;
 
-    // ---- throughput: bare vs adapter, alternating in rounds
-    const SERVERS = ['bare', 'adapter'];
+    // ---- throughput: bare vs adapter (and any diagnostic servers), alternating in rounds
+    const SERVERS = ['bare', 'adapter', ...(value('http-servers')?.split(',') ?? []).filter((n) => n !== 'bare' && n !== 'adapter')];
+    for (const name of SERVERS) if (!ports[name]) throw new Error(`--http-servers: no server named ${name} in http-server.mjs`);
     const runOne = async (name, ms) => {
+      const c0 = [cpuMs(server.child.pid), cpuMs(load.child.pid)];
       const r = await ask(load.child, { cmd: 'run', port: ports[name], connections, durationMs: ms });
+      const c1 = [cpuMs(server.child.pid), cpuMs(load.child.pid)];
       const bad = Object.entries(r.statuses).filter(([s]) => s !== '200');
       if (bad.length) throw new Error(`${name}: non-200 answers under load: ${JSON.stringify(r.statuses)}`);
-      return { rps: (r.completed / r.elapsedMs) * 1000, ...r };
+      const cpu = c0[0] && c1[0] ? [(c1[0] - c0[0]) * 1000 / r.completed, (c1[1] - c0[1]) * 1000 / r.completed] : undefined;
+      return { rps: (r.completed / r.elapsedMs) * 1000, cpu, ...r };
     };
     log(`  load: ${connections} keep-alive connections from a second process, 1 KiB signed deliveries; warm-up`);
     for (const name of SERVERS) await runOne(name, Math.min(windowMs, 1000));
-    const rps = { bare: [], adapter: [] };
-    const p50 = { bare: [], adapter: [] };
-    const p99 = { bare: [], adapter: [] };
+    const per = Object.fromEntries(SERVERS.map((n) => [n, { rps: [], p50: [], p99: [], cpuServer: [], cpuLoad: [] }]));
     let requests = 0;
     for (let round = 0; round < rounds; round++) {
       for (const name of shuffle(SERVERS)) {
         const r = await runOne(name, windowMs);
-        rps[name].push(r.rps);
-        p50[name].push(r.latency.p50);
-        p99[name].push(r.latency.p99);
+        per[name].rps.push(r.rps);
+        per[name].p50.push(r.latency.p50);
+        per[name].p99.push(r.latency.p99);
+        if (r.cpu) per[name].cpuServer.push(r.cpu[0]), per[name].cpuLoad.push(r.cpu[1]);
         requests += r.completed;
       }
-      log(`  round ${round + 1}/${rounds}: bare ${rps.bare.at(-1).toFixed(0)} req/s, adapter ${rps.adapter.at(-1).toFixed(0)} req/s`);
+      log(`  round ${round + 1}/${rounds}: ${SERVERS.map((n) => `${n} ${per[n].rps.at(-1).toFixed(0)}`).join(', ')} req/s`);
     }
-    const ratio = medianInterval(rps.adapter.map((a, i) => a / rps.bare[i]));
-    const med = (xs) => medianInterval(xs).median;
+    const med = (xs) => (xs.length ? medianInterval(xs).median : NaN);
     const f2 = (v) => v.toFixed(2);
+    const ratioOf = (name) => medianInterval(per[name].rps.map((a, i) => a / per.bare.rps[i]));
+    const adapterRatio = ratioOf('adapter');
+    const labels = {
+      bare: 'bare node:http: reads the body, answers 200',
+      adapter: "**adapter**: createNodeListener(createWebhookHandler({ secret, on: { 'ticket.created': async () => {} } })), memory store",
+      collect: 'diagnostic: bare + collect the chunks, Buffer.concat',
+      'collect+verify': 'diagnostic: collect + verifyPayload',
+      'collect+verifyEvent': 'diagnostic: collect + verifyEvent (verify + JSON.parse)',
+      'collect+handle': 'diagnostic: collect + handler.handle({ rawBody, headers }) (no streaming)',
+    };
     out.push(
       `### Throughput: 1 KiB deliveries, ${connections} connections, ${rounds} rounds of ${windowMs} ms per server\n`,
       table(
-        ['server', 'requests/s (median)', 'latency p50 / p99 (ms, median over rounds)', 'adapter / bare requests/s (median [95% interval])', 'target'],
-        [
-          ['bare node:http: reads the body, answers 200', med(rps.bare).toFixed(0), `${f2(med(p50.bare))} / ${f2(med(p99.bare))}`, '1 (baseline)', ''],
-          [
-            "createNodeListener(createWebhookHandler({ secret, on: { 'ticket.created': async () => {} } })), memory store",
-            med(rps.adapter).toFixed(0),
-            `${f2(med(p50.adapter))} / ${f2(med(p99.adapter))}`,
-            `**${f2(ratio.median)}x** [${f2(ratio.lo)}–${f2(ratio.hi)}]`,
-            `≥ 0.85x: ${ratio.median >= 0.85 ? 'met' : 'missed'}`,
-          ],
-        ],
+        ['server', 'requests/s (median)', 'requests/s / bare (median [95% interval])', 'latency p50 / p99 (ms)', 'CPU µs per request: server / load generator'],
+        SERVERS.map((name) => {
+          const r = ratioOf(name);
+          return [
+            labels[name] ?? name,
+            med(per[name].rps).toFixed(0),
+            name === 'bare' ? '1 (baseline)' : `${name === 'adapter' ? '**' : ''}${f2(r.median)}x${name === 'adapter' ? '**' : ''} [${f2(r.lo)}–${f2(r.hi)}]`,
+            `${f2(med(per[name].p50))} / ${f2(med(per[name].p99))}`,
+            per[name].cpuServer.length ? `${med(per[name].cpuServer).toFixed(0)} / ${med(per[name].cpuLoad).toFixed(0)}` : '–',
+          ];
+        }),
       ),
       '',
-      `Per-round ratios: ${rps.adapter.map((a, i) => (a / rps.bare[i]).toFixed(2)).join(', ')}. ` +
+      `Target: adapter ≥ 0.85x the bare server: **${adapterRatio.median >= 0.85 ? 'met' : 'missed'}** (${f2(adapterRatio.median)}x). ` +
+        `Per-round ratios adapter / bare: ${per.adapter.rps.map((a, i) => (a / per.bare.rps[i]).toFixed(2)).join(', ')}. ` +
         `${requests.toLocaleString('en')} timed requests, every one answered 200 (checked); each a ` +
         '`ticket.created` event with a fresh id, signed just before it was written, so every adapter request ' +
         'verifies, claims, runs the handler and completes in the memory store. Load comes from a second ' +
-        'process (`http-load.mjs`); on this 2-core machine it competes with the server for CPU, equally for both rows.',
+        'process (`http-load.mjs`); on a 2-core machine it competes with the server for CPU. Latency is per request ' +
+        'under that load (send to complete response). CPU per request is user + system time from /proc, in µs.',
       '',
     );
 
@@ -264,7 +288,7 @@ export async function extra(settings) {
       }
     }
     for (const c of Object.values(conns)) c.close();
-    const labels = {
+    const latLabels = {
       bare: 'bare node:http (body discarded)',
       parse: 'reference: concat + JSON.parse after the last byte',
       buffered: 'reference: concat + HMAC + JSON.parse after the last byte',
@@ -281,7 +305,7 @@ export async function extra(settings) {
         LAT_SERVERS.map((name) => {
           const a = lat[`${name}/1 KiB`];
           const b = lat[`${name}/4 MiB`];
-          return [labels[name], cell(a), cell(b), `${(medianInterval(b).median - medianInterval(a).median).toFixed(2)}`];
+          return [latLabels[name], cell(a), cell(b), `${(medianInterval(b).median - medianInterval(a).median).toFixed(2)}`];
         }),
       ),
       '',

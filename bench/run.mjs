@@ -2,7 +2,7 @@
 // Runs the benchmark groups (one module each) and writes bench/RESULTS.md.
 //   node bench/run.mjs [--quick] [--only=verify,stores] [--cases=REGEX] [--rounds=N] [--target-ms=N] [--no-write]
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { runRounds } from './harness.mjs';
@@ -34,14 +34,16 @@ if (!existsSync(new URL('../dist/index.js', import.meta.url))) {
 
 const GROUPS = ['verify', 'stores', 'http'];
 const only = value('only')?.split(',');
-const sections = [];
+const sections = []; // { name, text }
 const started = Date.now();
 for (const name of GROUPS) {
   if (only && !only.includes(name)) continue;
   if (!existsSync(new URL(`./${name}.mjs`, import.meta.url))) continue;
   const group = await import(`./${name}.mjs`);
   if (group.available && !(await group.available())) {
-    settings.log(`== ${group.title}: skipped (${group.unavailableReason ?? 'not available yet'})`);
+    const why = group.unavailableReason ?? 'not available yet';
+    settings.log(`== ${group.title}: skipped (${why})`);
+    sections.push({ name, text: `## ${group.title}\n\n<!-- group: ${name} -->\n\nSkipped: ${why}.\n` });
     continue;
   }
   settings.log(`== ${group.title}`);
@@ -54,7 +56,7 @@ for (const name of GROUPS) {
   }
   if (group.extra) text += await group.extra(settings);
   console.log(`\n## ${group.title}\n\n${text}`);
-  sections.push(`## ${group.title}\n\n${text}`);
+  sections.push({ name, text: `## ${group.title}\n\n<!-- group: ${name} -->\n\n${text}` });
 }
 
 const command = `node bench/run.mjs${args.length ? ' ' + args.join(' ') : ''}`;
@@ -73,6 +75,20 @@ const header = [
   '',
 ].join('\n');
 if (!flag('no-write') && sections.length > 0) {
-  writeFileSync(new URL('./RESULTS.md', import.meta.url), `${header}\n${sections.join('\n')}`);
+  // With --only, the other groups' sections of the previous RESULTS.md are kept (marked as from an earlier run),
+  // so the file always holds every group.
+  const resultsUrl = new URL('./RESULTS.md', import.meta.url);
+  const previous = new Map();
+  if (only && existsSync(resultsUrl)) {
+    const old = readFileSync(resultsUrl, 'utf8');
+    const oldDate = /- date: (\S+)/.exec(old)?.[1] ?? 'an earlier run';
+    for (const part of old.split(/^(?=## )/m).slice(1)) {
+      const name = /<!-- group: (\w+) -->/.exec(part)?.[1];
+      if (name) previous.set(name, part.includes('(kept from the run of') ? part : part.replace(/^(## .*\n)/, `$1\n_(kept from the run of ${oldDate}; this run used --only)_\n`));
+    }
+  }
+  const ran = new Map(sections.map((x) => [x.name, x.text]));
+  const all = GROUPS.map((name) => ran.get(name) ?? previous.get(name)).filter(Boolean);
+  writeFileSync(resultsUrl, `${header}\n${all.join('\n')}`);
   settings.log('wrote bench/RESULTS.md');
 }

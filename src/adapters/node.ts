@@ -68,6 +68,7 @@ export function createNodeListener(handler: WebhookHandler, options: NodeListene
 /** Writes a handler answer to a node:http response, unless something else already answered. */
 export function send(res: ServerResponse, response: WebhookResponse): void {
   if (res.headersSent || res.writableEnded) return;
-  res.writeHead(response.status, response.headers);
+  // A length, not chunked encoding: one write for the whole (short) answer.
+  res.writeHead(response.status, { ...response.headers, 'content-length': Buffer.byteLength(response.body) });
   res.end(response.body);
 }

@@ -160,11 +160,11 @@ async function run(config: HandlerConfig, routed: Routed): Promise<WebhookRespon
   let outcome: ProcessOnceResult<WorkOutcome>;
   try {
     outcome = config.store
-      ? await processOnce(config.store, eventId, ({ signal }) => work(config, routed, signal), {
+      ? await processOnce(config.store, eventId, (context) => work(config, routed, context), {
           leaseMs: config.leaseMs,
           retentionMs: config.retentionMs,
         })
-      : { status: 'processed', result: await work(config, routed, new AbortController().signal), recorded: true };
+      : { status: 'processed', result: await work(config, routed, unleased()), recorded: true };
   } catch (error) {
     return failure(config, routed, error);
   }
@@ -181,7 +181,22 @@ async function run(config: HandlerConfig, routed: Routed): Promise<WebhookRespon
 }
 
 /** The work done under the claim: the stale check, the user's handler, then recording the order. */
-async function work(config: HandlerConfig, routed: Routed, signal: AbortSignal): Promise<WorkOutcome> {
+/** Without a store there is no lease to lose: a signal that never aborts, made only if asked for. */
+function unleased(): { readonly signal: AbortSignal } {
+  let controller: AbortController | undefined;
+  return {
+    get signal() {
+      controller ??= new AbortController();
+      return controller.signal;
+    },
+  };
+}
+
+async function work(
+  config: HandlerConfig,
+  routed: Routed,
+  lease: { readonly signal: AbortSignal },
+): Promise<WorkOutcome> {
   const { event } = routed;
   const verdict = config.staleGuard ? await judge(config.staleGuard, event) : { stale: false as const };
   if (verdict.stale) {
@@ -190,7 +205,16 @@ async function work(config: HandlerConfig, routed: Routed, signal: AbortSignal):
     return { stale: true };
   }
   try {
-    await routed.handler(event, { eventId: event.id, eventName: event.name, signedAt: routed.signedAt, signal });
+    const context = {
+      eventId: event.id,
+      eventName: event.name,
+      signedAt: routed.signedAt,
+      // Read from the lease only when the handler asks: most never do, and a signal costs an AbortController.
+      get signal() {
+        return lease.signal;
+      },
+    };
+    await routed.handler(event, context);
   } catch (error) {
     // Marked as the handler's own, so that an error that merely looks like a store failure (say, from a
     // processOnce the handler ran itself) can never be mistaken for "work done, not recorded".

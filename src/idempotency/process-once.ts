@@ -1,4 +1,5 @@
 import { StoreUnavailableError } from './errors.js';
+import { keepLeaseAlive } from './lease.js';
 import type { ClaimResult, SeenEventStore } from './store.js';
 
 /** Default lease: how long one worker holds an event before another may take it over. */
@@ -64,7 +65,12 @@ export async function processOnce<T>(
   const lease = keepLeaseAlive(store, eventId, token, leaseMs);
   let result: T;
   try {
-    result = await work({ eventId, signal: lease.signal });
+    result = await work({
+      eventId,
+      get signal() {
+        return lease.signal;
+      },
+    });
   } catch (error) {
     lease.stop();
     // A failed release only delays the retry until the lease expires; the work's error is what matters.
@@ -114,28 +120,6 @@ async function completeWithRetry(
   throw new StoreUnavailableError('complete', eventId, lastError, true);
 }
 
-function keepLeaseAlive(store: SeenEventStore, eventId: string, token: string, leaseMs: number) {
-  const controller = new AbortController();
-  let stopped = false;
-  const renew = () => {
-    attempt(() => store.extend(eventId, token, leaseMs)).then(
-      (held) => {
-        if (!held && !stopped) controller.abort(new Error(`The lease on event ${eventId} was lost.`));
-      },
-      // A failed renewal is retried on the next tick; the lease is still valid until it expires.
-      () => undefined,
-    );
-  };
-  const timer = setInterval(renew, Math.max(1, Math.floor(leaseMs / 3)));
-  if (typeof timer === 'object' && typeof timer.unref === 'function') timer.unref();
-  return {
-    signal: controller.signal,
-    stop() {
-      stopped = true;
-      clearInterval(timer);
-    },
-  };
-}
 
 function checkArguments(store: unknown, eventId: unknown, work: unknown): void {
   if (!store || typeof (store as SeenEventStore).claim !== 'function') {

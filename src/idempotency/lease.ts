@@ -1,0 +1,90 @@
+import type { SeenEventStore } from './store.js';
+
+/** One running work's lease, renewed until `stop()`. `signal` aborts if a renewal finds the lease lost. */
+export interface KeptLease {
+  readonly signal: AbortSignal;
+  stop(): void;
+}
+
+interface Entry {
+  readonly store: SeenEventStore;
+  readonly eventId: string;
+  readonly token: string;
+  readonly leaseMs: number;
+  renewAt: number;
+  lost: Error | undefined;
+  controller: AbortController | undefined;
+}
+
+// Every lease in the process shares one unref'd timer, armed for the earliest renewal, instead of a
+// setInterval and an AbortController per event: most work ends long before its first renewal, and the
+// per-event timer was a measurable part of a webhook request.
+const active = new Set<Entry>();
+let timer: ReturnType<typeof setTimeout> | undefined;
+let timerAt = Number.POSITIVE_INFINITY;
+
+/** Keeps a lease alive while work runs: renewed every third of `leaseMs`. */
+export function keepLeaseAlive(store: SeenEventStore, eventId: string, token: string, leaseMs: number): KeptLease {
+  const entry: Entry = {
+    store,
+    eventId,
+    token,
+    leaseMs,
+    renewAt: Date.now() + renewalInterval(leaseMs),
+    lost: undefined,
+    controller: undefined,
+  };
+  active.add(entry);
+  if (entry.renewAt < timerAt) arm(entry.renewAt);
+  return {
+    get signal() {
+      // Created on first use: most handlers never read it.
+      if (entry.controller === undefined) {
+        entry.controller = new AbortController();
+        if (entry.lost) entry.controller.abort(entry.lost);
+      }
+      return entry.controller.signal;
+    },
+    stop() {
+      active.delete(entry);
+    },
+  };
+}
+
+function renewalInterval(leaseMs: number): number {
+  return Math.max(1, Math.floor(leaseMs / 3));
+}
+
+function arm(at: number): void {
+  if (timer !== undefined) clearTimeout(timer);
+  timerAt = at;
+  timer = setTimeout(tick, Math.max(0, at - Date.now()));
+  if (typeof timer === 'object' && typeof timer.unref === 'function') timer.unref();
+}
+
+function tick(): void {
+  timer = undefined;
+  timerAt = Number.POSITIVE_INFINITY;
+  const now = Date.now();
+  let next = Number.POSITIVE_INFINITY;
+  for (const entry of active) {
+    if (entry.renewAt <= now) {
+      entry.renewAt = now + renewalInterval(entry.leaseMs);
+      renew(entry);
+    }
+    if (entry.renewAt < next) next = entry.renewAt;
+  }
+  if (next !== Number.POSITIVE_INFINITY) arm(next);
+}
+
+function renew(entry: Entry): void {
+  new Promise<boolean>((resolve) => resolve(entry.store.extend(entry.eventId, entry.token, entry.leaseMs))).then(
+    (held) => {
+      if (held || !active.has(entry) || entry.lost) return;
+      entry.lost = new Error(`The lease on event ${entry.eventId} was lost.`);
+      entry.controller?.abort(entry.lost);
+    },
+    // A failed renewal is tried again at the next renewal; the lease stays valid until it expires.
+    () => undefined,
+  );
+}

@@ -74,7 +74,11 @@ export async function processOnce<T>(
   } catch (error) {
     lease.stop();
     // A failed release only delays the retry until the lease expires; the work's error is what matters.
-    await attempt(() => store.release(eventId, token)).catch(() => false);
+    try {
+      await store.release(eventId, token);
+    } catch {
+      // Ignored on purpose (see above); a synchronous throw lands here too.
+    }
     throw error;
   }
   lease.stop();
@@ -82,10 +86,6 @@ export async function processOnce<T>(
   return { status: 'processed', result, recorded };
 }
 
-/** Calls a store method so that a synchronous throw or a non-promise answer behaves like a promise. */
-function attempt<R>(call: () => R | Promise<R>): Promise<R> {
-  return new Promise<R>((resolve) => resolve(call()));
-}
 
 /** A store must answer one of the three states (with a token when acquired); anything else is a failure. */
 function checkClaim(claim: unknown): ClaimResult {
@@ -112,7 +112,7 @@ async function completeWithRetry(
   for (const pause of pauses) {
     if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
     try {
-      return (await attempt(() => store.complete(eventId, token, retentionMs))) === true;
+      return (await store.complete(eventId, token, retentionMs)) === true;
     } catch (error) {
       lastError = error;
     }

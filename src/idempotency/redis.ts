@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { withDeadline } from './deadline.js';
 import type { AppliedOrderStore, ClaimResult, SeenEventStore } from './store.js';
 import { checkId, checkMs, checkTimestamp } from './validate.js';
 
@@ -210,11 +211,7 @@ export class RedisSeenEventStore implements SeenEventStore, AppliedOrderStore {
   #call(operation: string, script: Script, key: string, args: string[]): Promise<unknown> {
     const reply = this.#run(script, key, args);
     if (this.#timeoutMs === Infinity) return reply;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new RedisCommandTimeoutError(operation, this.#timeoutMs)), this.#timeoutMs);
-    });
-    return Promise.race([reply, timeout]).finally(() => clearTimeout(timer));
+    return withDeadline(reply, this.#timeoutMs, () => new RedisCommandTimeoutError(operation, this.#timeoutMs));
   }
 }
 

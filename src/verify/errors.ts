@@ -49,7 +49,7 @@ export class WebhookVerificationError<R extends WebhookErrorReason = WebhookErro
  *
  * @example
  * ```ts
- * if (isWebhookVerificationError(err)) console.error(err.reason);
+ * if (isWebhookVerificationError(err)) metrics.increment(err.reason);
  * ```
  */
 export function isWebhookVerificationError(value: unknown): value is WebhookVerificationError {

@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { transformSync } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../support/servers.js';
 import { signPayload } from '../../src/index.js';
 import { binPath, distDir, ensureWebBundle, fixturesDir, probe, repoRoot, skipUnlessAvailable, webModuleGraph } from './support.js';
 
@@ -15,16 +15,6 @@ const workerd = binPath('workerd');
 const available = probe(workerd, ['--version']);
 const SECRET = 'whsec_workerd_example_secret';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The worker transpiled to JS, dist/web.js and dist/fetch.js (with chunks) named as the package's modules. */
 function stage(): string {

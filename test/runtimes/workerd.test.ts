@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../support/servers.js';
 import {
   binPath,
   ensureWebBundle,
@@ -18,16 +18,6 @@ import {
 const workerd = binPath('workerd');
 const available = probe(workerd, ['--version']);
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Writes config.capnp: the fixture's config with one esModule entry per file of the built bundle. */
 function writeConfig(dir: string): void {

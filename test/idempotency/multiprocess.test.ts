@@ -173,9 +173,10 @@ function assertExactlyOnce(label: string, mode: Mode, counts: Counts, completion
   const total = [...completions.values()].reduce((a, b) => a + b, 0);
   console.log(
     `${label}: ${counts.deliveries} deliveries (${EVENTS} events x ${COPIES}) took ${counts.attempts} attempts; ` +
-      `processed ${counts.processed}, duplicate ${counts.duplicate}, in_flight ${counts.inFlight}, ` +
-      `work failed ${counts.failed}, store unavailable ${counts.unavailable}, ` +
-      `killed worker ${counts.killedWorker} in the work of ${counts.hungEvent}, cutting ${counts.lostToKill} deliveries; ` +
+      `answers received: processed ${counts.processed}, duplicate ${counts.duplicate}, in_flight ${counts.inFlight}, ` +
+      `work failed ${counts.failed}, store unavailable ${counts.unavailable}; ` +
+      `worker #${counts.killedWorker} was SIGKILLed in the work of ${counts.hungEvent}, cutting ${counts.lostToKill} deliveries ` +
+      `(work it committed before dying has no answer, so processed answers can be fewer than effects); ` +
       `its event answered in_flight ${counts.hungEventInFlight} times until the lease expired; ` +
       `effects recorded ${total} for ${completions.size} events, doubled ${doubled.length}, lost ${lost.length}`,
   );

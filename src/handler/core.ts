@@ -52,8 +52,11 @@ export function buildWebhookHandler<E extends object>(
 ): WebhookHandler {
   const config = resolveConfig(options, defaultVerifier);
   const streaming = options.verifier === undefined ? streamingVerifier : undefined;
+  // A backend that can stream is node:crypto, whose verifier is synchronous: nothing can change the bytes
+  // between its check and the parse, so they need no copy.
+  const synchronous = streaming !== undefined;
   return {
-    handle: (request) => handle(config, request),
+    handle: (request) => handle(config, request, synchronous),
     begin: (headers) => begin(config, streaming, headers),
     reject(reason: AdapterRejectionReason): WebhookResponse {
       if (!isAdapterReason(reason)) {
@@ -76,16 +79,21 @@ export function buildWebhookHandler<E extends object>(
   };
 }
 
-async function handle(config: HandlerConfig, request: WebhookRequest): Promise<WebhookResponse> {
+async function handle(config: HandlerConfig, request: WebhookRequest, synchronous: boolean): Promise<WebhookResponse> {
   const start = performance.now();
   if (request === null || typeof request !== 'object') {
     throw new TypeError('allthings-webhooks: handle() takes { rawBody, headers } with the exact body bytes received.');
   }
-  // A copy, so that a caller cannot change the bytes while an asynchronous verifier runs.
-  const body = copy(toBodyBytes(request.rawBody));
+  const raw = toBodyBytes(request.rawBody);
   const { headers } = request;
   if (readHeader(headers, config.signatureHeader).length === 0) return ping(config);
-
+  if (synchronous) {
+    // Verified and parsed in one synchronous stretch (afterVerification parses before its first await).
+    const verified = config.verifier(raw, headers, config.secret, config.verifyOptions) as VerificationResult;
+    return afterVerification(config, raw, verified, start);
+  }
+  // A copy, so that a caller cannot change the bytes while an asynchronous verifier runs.
+  const body = copy(raw);
   const verified = await config.verifier(body, headers, config.secret, config.verifyOptions);
   return afterVerification(config, body, verified, start);
 }
@@ -101,7 +109,7 @@ function begin(
 ): WebhookBodySink {
   const start = performance.now();
   if (streaming === undefined || readHeader(headers, config.signatureHeader).length === 0) {
-    return { write: () => undefined, end: (rawBody) => handle(config, { rawBody, headers }) };
+    return { write: () => undefined, end: (rawBody) => handle(config, { rawBody, headers }, streaming !== undefined) };
   }
   const verification = streaming(headers, config.secret, config.verifyOptions);
   let written = 0;
@@ -285,5 +293,6 @@ function failed(
 }
 
 function copy(body: BodyBytes): BodyBytes {
-  return typeof body === 'string' ? body : body.slice();
+  // `new Uint8Array(view)` copies; `Buffer#slice` would not (it shares memory, like subarray).
+  return typeof body === 'string' ? body : new Uint8Array(body);
 }

@@ -12,7 +12,7 @@ export type WebhookSecret = SecretKey | readonly SecretKey[];
 const RAW_BODY_HOWTO =
   'Pass the raw request body exactly as received (Buffer, Uint8Array, ArrayBuffer or string), not a parsed ' +
   'object: a body parser re-serializes JSON and the signature no longer matches. Express: ' +
-  "`app.post(path, express.raw({ type: 'application/json' }), handler)` and use `req.body`, or " +
+  "`app.post(path, express.raw({ type: '*/*' }), handler)` and use `req.body`, or " +
   '`express.json({ verify: (req, res, buf) => { req.rawBody = buf } })`. Fastify: ' +
   "`fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => done(null, body))`. " +
   'Next.js / Fetch API: `Buffer.from(await request.arrayBuffer())` (or `await request.text()`).';
@@ -82,7 +82,7 @@ function checkSecret(secret: unknown, where: string): string | Uint8Array {
     if (secret.trim() !== secret) {
       throw new TypeError(
         `allthings-webhooks: the secret${where} starts or ends with whitespace, which is almost always a copy ` +
-          'or .env mistake (a trailing newline). Trim it, e.g. `process.env.WEBHOOK_SECRET.trim()`.',
+          'or .env mistake (a trailing newline). Trim it, e.g. `process.env.ALLTHINGS_WEBHOOK_SECRET.trim()`.',
       );
     }
     return secret;

@@ -26,8 +26,9 @@ async function check(
   const started = startDelivery(headers, secret, options);
   if (!('prepared' in started)) return { result: started, body };
   const { resolved, prepared, prefix } = started;
-  // Byte secrets are copied too: the second key is imported after the first await.
-  const secrets = started.secrets.map((key) => (typeof key === 'string' ? key : key.slice()));
+  // Byte secrets are copied too: the second key is imported after the first await. `new Uint8Array(key)`
+  // copies a Buffer as well (`Buffer#slice` would share its memory).
+  const secrets = started.secrets.map((key) => (typeof key === 'string' ? key : new Uint8Array(key)));
   const message = signedMessage(prefix, body);
   const matched = await matchesAny(secrets, message, prepared.digests);
   const verifiedBody = typeof body === 'string' ? body : message.subarray(prefix === undefined ? 0 : prefix.length);

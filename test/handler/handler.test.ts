@@ -163,6 +163,16 @@ describe('createWebhookHandler: status codes', () => {
     bytes.fill(0x20);
     expect((await pending).outcome).toBe('processed');
   });
+
+  it('copies a Buffer body too before an asynchronous verifier runs (Buffer#slice would share it)', async () => {
+    const { handler, runs } = make({ verifier: verifyWithWebCrypto });
+    const raw = body();
+    const bytes = Buffer.from(raw);
+    const pending = handler.handle({ rawBody: bytes, headers: signPayload(raw, secret, { timestamp: NOW }) });
+    bytes.write('evt_9', raw.indexOf('evt_1'));
+    expect((await pending).outcome).toBe('processed');
+    expect(runs).toEqual(['evt_1']);
+  });
 });
 
 describe('createWebhookHandler: hooks', () => {

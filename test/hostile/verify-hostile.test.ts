@@ -512,6 +512,15 @@ describe('web entry: inputs are copied before the first await', () => {
     await expect(p2).resolves.toEqual(JSON.parse(BODY));
   });
 
+  it('mutating a Buffer body and a Buffer secret after the call (Buffer#slice shares memory)', async () => {
+    const bytes = Buffer.from(BODY);
+    const key = Buffer.from(SECRET);
+    const p1 = web.verifyEvent(bytes, good(), [Buffer.from('whsec_rotated_out'), key], { now: NOW });
+    bytes.fill(0x20);
+    key.fill(0x41);
+    await expect(p1).resolves.toEqual(JSON.parse(BODY));
+  });
+
   it('mutating the headers object and a single byte secret after the call', async () => {
     const headers = good();
     const key = enc.encode(SECRET);

@@ -1,0 +1,54 @@
+// Second round of hostile tests: ways to make the handler act on bytes other than the verified ones, or to
+// run one event's work twice (SPEC 5), found by a security review. Inputs are built with the library's own
+// signPayload and a fixed clock; every test asserts the exact outcome.
+import { describe, expect, it } from 'vitest';
+import { createWebhookHandler, signPayload, type WebhookEvent } from 'allthings-webhooks';
+import * as web from 'allthings-webhooks/web';
+
+const SECRET = 'whsec_integrity_5d1c';
+const NOW = 1_764_000_000_000;
+
+const envelope = (id: string, name: string, data: unknown = {}) =>
+  JSON.stringify({ event: { id, name, urn: 'urn:ticket:1', createdDate: '2026-01-01T00:00:00Z', data } });
+
+describe('the handler acts only on the bytes it verified', () => {
+  // handle() promises a copy "so that a caller cannot change the bytes while an asynchronous verifier
+  // runs"; Buffer#slice() is a view, not a copy, so a Buffer body (the usual one) was parsed after the await
+  // from whatever the caller's memory held by then.
+  const verifiers = [
+    ['node verifier', undefined],
+    ['Web Crypto verifier', web.verifyPayload],
+  ] as const;
+  for (const [label, verifier] of verifiers) {
+    it(`${label}: a Buffer body changed right after handle() runs the signed event, not the new bytes`, async () => {
+      const seen: Array<[string, string]> = [];
+      const record = (event: WebhookEvent) => void seen.push([event.name, event.id]);
+      const handler = createWebhookHandler({
+        secret: SECRET,
+        now: NOW,
+        ...(verifier ? { verifier } : {}),
+        on: { 'ticket.created': record, 'ticket.deleted': record },
+      });
+      const signed = envelope('evt-signed', 'ticket.created');
+      const forged = envelope('evt-forged', 'ticket.deleted');
+      const buffer = Buffer.alloc(Math.max(signed.length, forged.length), ' ');
+      buffer.write(signed);
+      const pending = handler.handle({ rawBody: buffer, headers: signPayload(buffer, SECRET, { timestamp: NOW }) });
+      buffer.fill(' ').write(forged);
+      const answer = await pending;
+      expect(answer.status).toBe(200);
+      expect(answer.outcome).toBe('processed');
+      expect(seen).toEqual([['ticket.created', 'evt-signed']]);
+    });
+  }
+
+  it('web verifyPayload: a second Buffer secret changed during the first HMAC is not used changed', async () => {
+    const body = envelope('evt-rotation', 'ticket.created');
+    const wrong = Buffer.from('whsec_old_secret_0000');
+    const right = Buffer.from(SECRET);
+    const headers = signPayload(body, SECRET, { timestamp: NOW });
+    const pending = web.verifyPayload(body, headers, [wrong, right], { now: NOW });
+    right.fill(0x41); // the caller reuses its buffer while verification is pending
+    expect(await pending).toEqual({ ok: true, timestamp: NOW });
+  });
+});

@@ -230,7 +230,10 @@ async function work(
   }
   if (verdict.record) {
     // The effect has happened: a failure to record the order must not make the provider run it again.
-    await verdict.record().catch((error: unknown) => {
+    // Called inside a promise, so that a store that throws synchronously or answers something other than a
+    // promise (a plain Map-backed store) is handled like one that rejects.
+    const { record } = verdict;
+    await new Promise<void>((resolve) => resolve(record())).catch((error: unknown) => {
       callHook(config.hooks, 'onFailed', failed('store_unavailable', 200, event, elapsed(routed.start), error));
     });
   }

@@ -52,3 +52,37 @@ describe('the handler acts only on the bytes it verified', () => {
     expect(await pending).toEqual({ ok: true, timestamp: NOW });
   });
 });
+
+describe('the work runs once even when the stale-update guard store misbehaves after it', () => {
+  // Recording the applied order happens after the handler's effect; the handler must not then answer 500
+  // (the provider would retry and the effect would happen twice). A rejected promise was handled, but a
+  // recordApplied that throws synchronously, or returns nothing (a plain Map-backed store), was not.
+  const applied = new Map<string, number>();
+  const stores = [
+    ['returns nothing (synchronous)', { lastApplied: async (key: string) => applied.get(key), recordApplied: (key: string, ms: number) => void applied.set(key, ms) }],
+    ['throws synchronously', { lastApplied: async () => undefined, recordApplied: () => { throw new Error('recordApplied failed'); } }],
+  ] as const;
+  for (const [label, store] of stores) {
+    it(`a recordApplied that ${label}: 200 processed once, onFailed 200 store_unavailable, the retry is a duplicate`, async () => {
+      let runs = 0;
+      const failed: Array<Record<string, unknown>> = [];
+      const handler = createWebhookHandler({
+        secret: SECRET,
+        now: NOW,
+        staleGuard: { store: store as never },
+        onFailed: (info) => void failed.push({ reason: info.reason, status: info.status, eventId: info.eventId }),
+        on: { 'ticket.created': () => void (runs += 1) },
+      });
+      const body = envelope(`evt-stale-${label}`, 'ticket.created');
+      const headers = signPayload(body, SECRET, { timestamp: NOW });
+      const first = await handler.handle({ rawBody: body, headers });
+      expect([first.status, first.outcome]).toEqual([200, 'processed']);
+      const retry = await handler.handle({ rawBody: body, headers });
+      expect([retry.status, retry.outcome]).toEqual([200, 'duplicate']);
+      expect(runs).toBe(1);
+      expect(failed).toEqual(
+        label === 'throws synchronously' ? [{ reason: 'store_unavailable', status: 200, eventId: `evt-stale-${label}` }] : [],
+      );
+    });
+  }
+});

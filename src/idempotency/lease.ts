@@ -23,6 +23,13 @@ const active = new Set<Entry>();
 let timer: ReturnType<typeof setTimeout> | undefined;
 let timerAt = Number.POSITIVE_INFINITY;
 
+// Scheduled on the monotonic clock: a wall-clock step (NTP, VM resume) must not postpone or rush a timer.
+const clock = (): number => performance.now();
+/** Longest delay setTimeout takes; a longer one fires after 1 ms, with a TimeoutOverflowWarning. */
+const MAX_TIMER_DELAY = 2 ** 31 - 1;
+/** The setTimeout delay for `at`, capped so that a far deadline waits (and re-arms) instead of spinning. */
+const delayUntil = (at: number): number => Math.min(MAX_TIMER_DELAY, Math.max(0, at - clock()));
+
 /** Keeps a lease alive while work runs: renewed every third of `leaseMs`. */
 export function keepLeaseAlive(store: SeenEventStore, eventId: string, token: string, leaseMs: number): KeptLease {
   const entry: Entry = {
@@ -30,7 +37,7 @@ export function keepLeaseAlive(store: SeenEventStore, eventId: string, token: st
     eventId,
     token,
     leaseMs,
-    renewAt: Date.now() + renewalInterval(leaseMs),
+    renewAt: clock() + renewalInterval(leaseMs),
     lost: undefined,
     controller: undefined,
   };
@@ -58,14 +65,14 @@ function renewalInterval(leaseMs: number): number {
 function arm(at: number): void {
   if (timer !== undefined) clearTimeout(timer);
   timerAt = at;
-  timer = setTimeout(tick, Math.max(0, at - Date.now()));
+  timer = setTimeout(tick, delayUntil(at));
   if (typeof timer === 'object' && typeof timer.unref === 'function') timer.unref();
 }
 
 function tick(): void {
   timer = undefined;
   timerAt = Number.POSITIVE_INFINITY;
-  const now = Date.now();
+  const now = clock();
   let next = Number.POSITIVE_INFINITY;
   for (const entry of active) {
     if (entry.renewAt <= now) {

@@ -1,11 +1,19 @@
 // Second round of hostile tests: ways to make the handler act on bytes other than the verified ones, or to
 // run one event's work twice (SPEC 5), found by a security review. Inputs are built with the library's own
 // signPayload and a fixed clock; every test asserts the exact outcome.
-import { describe, expect, it } from 'vitest';
-import { createWebhookHandler, signPayload, type WebhookEvent } from 'allthings-webhooks';
+import { describe, expect, it, vi } from 'vitest';
+import {
+  createWebhookHandler,
+  MemorySeenEventStore,
+  processOnce,
+  signPayload,
+  type SeenEventStore,
+  type WebhookEvent,
+} from 'allthings-webhooks';
 import * as web from 'allthings-webhooks/web';
 
 const SECRET = 'whsec_integrity_5d1c';
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const NOW = 1_764_000_000_000;
 
 const envelope = (id: string, name: string, data: unknown = {}) =>
@@ -85,4 +93,84 @@ describe('the work runs once even when the stale-update guard store misbehaves a
       );
     });
   }
+});
+
+/** processOnce from a fresh copy of the module, so that the lease timer state of earlier tests does not count. */
+async function freshProcessOnce(): Promise<typeof processOnce> {
+  vi.resetModules();
+  return (await import('../../src/idempotency/process-once.js')).processOnce;
+}
+
+describe('lease renewal does not depend on the wall clock', () => {
+  // processOnce renews a running lease every third of leaseMs. The renewals were scheduled by Date.now(), so
+  // a wall-clock step backwards (NTP correction, VM resume) postponed them by the size of the step: the lease
+  // expired in the store while the work still ran, and a retry claimed the event and ran it a second time.
+  it('a lease longer than a timer can wait (about 74 days) neither spins a 1 ms timer nor prints warnings', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => void warnings.push(warning.name);
+    process.on('warning', onWarning);
+    const store = new MemorySeenEventStore();
+    let extends_ = 0;
+    const counting: SeenEventStore = {
+      claim: (id, ms) => store.claim(id, ms),
+      complete: (id, token, ms) => store.complete(id, token, ms),
+      release: (id, token) => store.release(id, token),
+      extend: (id, token, ms) => ((extends_ += 1), store.extend(id, token, ms)),
+    };
+    const run = await freshProcessOnce();
+    try {
+      const outcome = await run(counting, 'evt-long-lease', () => sleep(100), { leaseMs: 100 * 24 * 3_600_000 });
+      expect(outcome.status).toBe('processed');
+      await sleep(20);
+      expect(warnings).toEqual([]);
+      expect(extends_).toBe(0);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
+  it('a wall-clock step of 10 minutes back during the work: the retry is still in_flight, the work ran once', async () => {
+    const wallClock = Date.now;
+    const monotonic = () => performance.timeOrigin + performance.now();
+    const store = new MemorySeenEventStore({ now: monotonic }); // the store's own clock keeps running
+    let runs = 0;
+    const run = await freshProcessOnce();
+    try {
+      const first = run(store, 'evt-clock-step', async () => {
+        runs += 1;
+        Date.now = () => wallClock() - 600_000;
+        await sleep(900);
+      }, { leaseMs: 300 });
+      await sleep(600); // two lease lengths later
+      const retry = await run(store, 'evt-clock-step', () => void (runs += 1), { leaseMs: 300 });
+      expect(retry.status).toBe('in_flight');
+      expect((await first).status).toBe('processed');
+      expect(runs).toBe(1);
+    } finally {
+      Date.now = wallClock;
+    }
+  });
+});
+
+describe('store command deadlines', () => {
+  it('a Redis commandTimeoutMs longer than a timer can wait neither spins a 1 ms timer nor prints warnings', async () => {
+    vi.resetModules();
+    const { RedisSeenEventStore } = await import('../../src/entries/redis.js');
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => void warnings.push(warning.name);
+    process.on('warning', onWarning);
+    // An ioredis-shaped client that answers every claim "acquired" after 5 ms.
+    const client = {
+      evalsha: () => sleep(5).then(() => 1),
+      eval: () => sleep(5).then(() => 1),
+    };
+    try {
+      const store = new RedisSeenEventStore(client as never, { commandTimeoutMs: 3e9 });
+      for (let i = 0; i < 5; i++) expect((await store.claim(`evt-${i}`, 1_000)).state).toBe('acquired');
+      await sleep(20);
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
 });

@@ -71,7 +71,8 @@ export function createFetchHandler(handler: WebhookHandler, options: FetchHandle
 }
 
 async function readBody(request: FetchRequestLike, limit: number): Promise<Uint8Array | AdapterRejectionReason> {
-  if (request.bodyUsed) return 'body_already_parsed';
+  // A locked body has a reader elsewhere (a middleware that peeked): it is not ours to read either.
+  if (request.bodyUsed || request.body?.locked === true) return 'body_already_parsed';
   const declared = Number(request.headers.get('content-length') ?? Number.NaN);
   if (Number.isFinite(declared) && declared > limit) {
     request.body?.cancel().catch(() => undefined);

@@ -90,9 +90,29 @@ export function createLambdaHandler(handler: WebhookHandler, options: LambdaHand
     if (method !== undefined && method.toUpperCase() !== 'POST') return toResult(handler.reject('method_not_allowed'));
     const body = decodeBody(event);
     if (body.byteLength > limit) return toResult(handler.reject('payload_too_large'));
-    const headers = event.multiValueHeaders ?? event.headers ?? {};
-    return toResult(await handler.handle({ rawBody: body, headers }));
+    return toResult(await handler.handle({ rawBody: body, headers: headersOf(event) }));
   };
+}
+
+/**
+ * The request headers: every value from `multiValueHeaders` (v1 keeps repeated headers there), and from
+ * `headers` each header that `multiValueHeaders` lacks. Reading one of the two alone made a signed delivery
+ * with an empty or partial `multiValueHeaders` look unsigned: a setup ping, answered 200 and never processed.
+ */
+function headersOf(event: LambdaHttpEvent): Readonly<Record<string, HeaderValue>> {
+  const multi = event.multiValueHeaders;
+  const single = event.headers;
+  if (multi === null || multi === undefined) return single ?? {};
+  if (single === null || single === undefined) return multi;
+  const merged: Record<string, HeaderValue> = Object.create(null) as Record<string, HeaderValue>;
+  const held = new Set<string>();
+  for (const [name, value] of Object.entries(multi)) {
+    if (value === null || value === undefined || (Array.isArray(value) && value.length === 0)) continue;
+    merged[name] = value;
+    held.add(name.toLowerCase());
+  }
+  for (const [name, value] of Object.entries(single)) if (!held.has(name.toLowerCase())) merged[name] = value;
+  return merged;
 }
 
 function decodeBody(event: LambdaHttpEvent): Uint8Array {

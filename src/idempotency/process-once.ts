@@ -122,7 +122,8 @@ async function completeWithRetry(
 
 
 function checkArguments(store: unknown, eventId: unknown, work: unknown): void {
-  if (!store || typeof (store as SeenEventStore).claim !== 'function') {
+  const s = store as Partial<SeenEventStore> | null | undefined;
+  if (!s || !(['claim', 'complete', 'release', 'extend'] as const).every((method) => typeof s[method] === 'function')) {
     throw new TypeError(
       'allthings-webhooks: processOnce needs a SeenEventStore (claim/complete/release/extend), e.g. `new MemorySeenEventStore()`.',
     );

@@ -174,3 +174,27 @@ describe('store command deadlines', () => {
     }
   });
 });
+
+describe('processOnce checks the whole store before claiming', () => {
+  // Only claim() was checked: a store without complete() ran the work and then failed to record it (the retry
+  // ran it again); one without extend() silently let long work lose its lease; one without release() kept a
+  // failed event blocked for a lease. Each is a programming error that must throw before any work runs.
+  for (const missing of ['complete', 'release', 'extend'] as const) {
+    it(`a store without ${missing}() → TypeError naming the four methods, the work does not run`, async () => {
+      const inner = new MemorySeenEventStore();
+      const store: Partial<SeenEventStore> = {
+        claim: (id, ms) => inner.claim(id, ms),
+        complete: (id, token, ms) => inner.complete(id, token, ms),
+        release: (id, token) => inner.release(id, token),
+        extend: (id, token, ms) => inner.extend(id, token, ms),
+      };
+      delete store[missing];
+      let runs = 0;
+      await expect(processOnce(store as SeenEventStore, 'evt-partial-store', () => void (runs += 1))).rejects.toThrow(
+        /^allthings-webhooks: processOnce needs a SeenEventStore \(claim\/complete\/release\/extend\)/,
+      );
+      expect(runs).toBe(0);
+      expect(await inner.claim('evt-partial-store', 1_000)).toMatchObject({ state: 'acquired' });
+    });
+  }
+});

@@ -37,7 +37,8 @@ export function statusOf(reason: RejectionReason): number {
 
 /** A 200 answer. */
 export function accepted(outcome: AcceptedOutcome): WebhookResponse {
-  return { status: 200, headers: JSON_HEADERS, body: `{"ok":true,"outcome":"${outcome}"}`, outcome };
+  // A fresh headers object per answer: a caller that adds a header to one answer must not add it to all.
+  return { status: 200, headers: { ...JSON_HEADERS }, body: `{"ok":true,"outcome":"${outcome}"}`, outcome };
 }
 
 /** A 4xx/5xx answer, or a 401 for a rejected ping. */

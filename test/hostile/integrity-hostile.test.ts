@@ -198,3 +198,20 @@ describe('processOnce checks the whole store before claiming', () => {
     });
   }
 });
+
+describe('answers share no mutable state', () => {
+  // Every 200 answer handed out the same headers object: code that added a header to one answer (typed
+  // Readonly, but plain JavaScript lets it) added it to every later answer, to other senders' requests too.
+  it('a header added to one answer does not appear in the next one', async () => {
+    const handler = createWebhookHandler({ secret: SECRET, now: NOW, on: { 'ticket.created': () => undefined } });
+    const first = envelope('evt-headers-1', 'ticket.created');
+    const answer = await handler.handle({ rawBody: first, headers: signPayload(first, SECRET, { timestamp: NOW }) });
+    (answer.headers as Record<string, string>)['set-cookie'] = 'session=for-the-first-caller-only';
+    const second = envelope('evt-headers-2', 'ticket.created');
+    const next = await handler.handle({ rawBody: second, headers: signPayload(second, SECRET, { timestamp: NOW }) });
+    const ping = await handler.handle({ rawBody: '', headers: {} });
+    expect(next.outcome).toBe('processed');
+    expect(next.headers).toEqual({ 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+    expect(ping.headers).toEqual({ 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  });
+});

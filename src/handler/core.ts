@@ -113,19 +113,32 @@ function begin(
   }
   const verification = streaming(headers, config.secret, config.verifyOptions);
   let written = 0;
+  // The chunks as hashed, to check that end() parses those bytes and not others of the same length.
+  const chunks: Uint8Array[] = [];
   return {
     write(chunk) {
       written += chunk.byteLength;
+      chunks.push(chunk);
       verification.update(chunk);
     },
     async end(rawBody) {
       const body = toBodyBytes(rawBody);
-      if (typeof body === 'string' || body.byteLength !== written) {
+      if (typeof body === 'string' || body.byteLength !== written || !sameBytes(body, chunks)) {
         throw new TypeError('allthings-webhooks: end(rawBody) takes exactly the bytes given to write(), concatenated.');
       }
       return afterVerification(config, body, verification.finish(), start);
     },
   };
+}
+
+/** True when `body` holds exactly the bytes of `chunks`, concatenated (lengths already known equal). */
+function sameBytes(body: Uint8Array, chunks: readonly Uint8Array[]): boolean {
+  let offset = 0;
+  for (const chunk of chunks) {
+    for (let i = 0; i < chunk.length; i++) if (body[offset + i] !== chunk[i]) return false;
+    offset += chunk.length;
+  }
+  return true;
 }
 
 /** Everything after the signature check: parse, read id and name, route, deduplicate, run. */

@@ -215,3 +215,19 @@ describe('answers share no mutable state', () => {
     expect(ping.headers).toEqual({ 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
   });
 });
+
+describe('handler.begin(): end() parses only the bytes that were hashed', () => {
+  // end(rawBody) checked only the length against the written chunks: other bytes of the same length were
+  // parsed and run although the signature covered the written ones (a custom adapter's buffer mix-up).
+  it('end() with other bytes of the same length → TypeError, the handler does not run', async () => {
+    const seen: string[] = [];
+    const handler = createWebhookHandler({ secret: SECRET, now: NOW, on: { 'ticket.created': (event) => void seen.push(event.id) } });
+    const signed = envelope('evt-AAAA', 'ticket.created');
+    const other = envelope('evt-BBBB', 'ticket.created');
+    const sink = handler.begin(signPayload(signed, SECRET, { timestamp: NOW }));
+    sink.write(Buffer.from(signed.slice(0, 10)));
+    sink.write(Buffer.from(signed.slice(10)));
+    await expect(sink.end(Buffer.from(other))).rejects.toThrow(/^allthings-webhooks: end\(rawBody\) takes exactly the bytes/);
+    expect(seen).toEqual([]);
+  });
+});

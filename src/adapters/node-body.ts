@@ -12,7 +12,9 @@ export const DEFAULT_BODY_LIMIT = 5 * 1024 * 1024;
 
 /** The outcome of reading a body from a node:http request. */
 export type BodyRead =
-  | { readonly ok: true; readonly body: Uint8Array | string; readonly streamed?: boolean }
+  | { readonly ok: true; readonly body: Uint8Array | string; readonly streamed?: false }
+  /** Every chunk went to `onChunk`, which keeps them: no body is joined here. */
+  | { readonly ok: true; readonly streamed: true }
   | { readonly ok: false; readonly reason: 'payload_too_large' | 'body_already_parsed' | 'request_aborted' };
 
 /** A node:http request as Express, Connect and body parsers leave it. */
@@ -41,9 +43,17 @@ export function byteLength(body: Uint8Array | string): number {
  * Reads the body of a node:http request as Buffers, concatenated once at the end (so a character split
  * across chunks is never decoded half). Uses a raw body kept by an earlier parser; answers
  * `body_already_parsed` at once, instead of waiting forever, when a parser consumed the stream without
- * keeping it; stops reading as soon as the limit is passed. `onChunk` sees every chunk read from the stream
- * (then the result says `streamed: true`), so the caller can hash while the body arrives.
+ * keeping it; stops reading as soon as the limit is passed. With `onChunk`, every chunk read from the
+ * stream goes there instead of being kept (the result says `streamed: true`), so the caller can hash while
+ * the body arrives.
  */
+export function readNodeBody(req: NodeRequest, limit: number, kept?: readonly unknown[]): Promise<Exclude<BodyRead, { streamed: true }>>;
+export function readNodeBody(
+  req: NodeRequest,
+  limit: number,
+  kept: readonly unknown[],
+  onChunk: (chunk: Buffer) => void,
+): Promise<BodyRead>;
 export function readNodeBody(
   req: NodeRequest,
   limit: number,
@@ -81,10 +91,10 @@ function readStream(req: NodeRequest, limit: number, onChunk?: (chunk: Buffer) =
         finish(fail('payload_too_large'));
         return;
       }
-      chunks.push(buffer);
-      onChunk?.(buffer);
+      if (onChunk) onChunk(buffer);
+      else chunks.push(buffer);
     };
-    const onEnd = () => finish({ ok: true, body: Buffer.concat(chunks, total), streamed: true });
+    const onEnd = () => finish(onChunk ? { ok: true, streamed: true } : { ok: true, body: Buffer.concat(chunks, total) });
     const onAbort = () => finish(fail('request_aborted'));
     const onClose = () => {
       if (!req.readableEnded) onAbort();

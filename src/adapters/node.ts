@@ -56,8 +56,7 @@ export function createNodeListener(handler: WebhookHandler, options: NodeListene
       const sink = handler.begin(req.headers);
       const read = await readNodeBody(req, limit, [], (chunk) => sink.write(chunk));
       if (!read.ok) return send(res, handler.reject(read.reason));
-      const { body } = read;
-      send(res, await (read.streamed && typeof body !== 'string' ? sink.end(body) : handler.handle({ rawBody: body, headers: req.headers })));
+      send(res, await (read.streamed ? sink.end() : handler.handle({ rawBody: read.body, headers: req.headers })));
     } catch (error) {
       if (next) return next(error);
       send(res, { status: 500, headers: {}, body: '', outcome: 'handler_failed' });

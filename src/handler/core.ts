@@ -99,8 +99,9 @@ async function handle(config: HandlerConfig, request: WebhookRequest, synchronou
 }
 
 /**
- * A delivery whose body is still arriving: hashed chunk by chunk when a streaming verifier is available,
- * otherwise collected by the adapter and verified by `handle` at the end.
+ * A delivery whose body is still arriving. The sink keeps the chunks and joins them itself at `end()`, so
+ * the bytes parsed are by construction the bytes hashed. Hashed chunk by chunk when a streaming verifier is
+ * available; otherwise (or for an unsigned ping) the joined body goes through `handle`.
  */
 function begin(
   config: HandlerConfig,
@@ -108,37 +109,42 @@ function begin(
   headers: WebhookHeaders,
 ): WebhookBodySink {
   const start = performance.now();
-  if (streaming === undefined || readHeader(headers, config.signatureHeader).length === 0) {
-    return { write: () => undefined, end: (rawBody) => handle(config, { rawBody, headers }, streaming !== undefined) };
-  }
-  const verification = streaming(headers, config.secret, config.verifyOptions);
-  let written = 0;
-  // The chunks as hashed, to check that end() parses those bytes and not others of the same length.
   const chunks: Uint8Array[] = [];
+  let total = 0;
+  let ended = false;
+  const verification =
+    streaming !== undefined && readHeader(headers, config.signatureHeader).length > 0
+      ? streaming(headers, config.secret, config.verifyOptions)
+      : undefined;
   return {
     write(chunk) {
-      written += chunk.byteLength;
-      chunks.push(chunk);
-      verification.update(chunk);
+      if (ended) throw new TypeError('allthings-webhooks: write() after end(): a delivery ends once.');
+      const bytes = toBodyBytes(chunk);
+      if (typeof bytes === 'string') throw new TypeError('allthings-webhooks: write() takes the body as bytes (Buffer or Uint8Array).');
+      chunks.push(bytes);
+      total += bytes.byteLength;
+      verification?.update(bytes);
     },
-    async end(rawBody) {
-      const body = toBodyBytes(rawBody);
-      if (typeof body === 'string' || body.byteLength !== written || !sameBytes(body, chunks)) {
-        throw new TypeError('allthings-webhooks: end(rawBody) takes exactly the bytes given to write(), concatenated.');
-      }
+    async end() {
+      if (ended) throw new TypeError('allthings-webhooks: end() was called twice: a delivery ends once.');
+      ended = true;
+      const body = join(chunks, total);
+      if (verification === undefined) return handle(config, { rawBody: body, headers }, streaming !== undefined);
       return afterVerification(config, body, verification.finish(), start);
     },
   };
 }
 
-/** True when `body` holds exactly the bytes of `chunks`, concatenated (lengths already known equal). */
-function sameBytes(body: Uint8Array, chunks: readonly Uint8Array[]): boolean {
+/** The chunks as one array; a single chunk as it is. */
+function join(chunks: readonly Uint8Array[], total: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(total);
   let offset = 0;
   for (const chunk of chunks) {
-    for (let i = 0; i < chunk.length; i++) if (body[offset + i] !== chunk[i]) return false;
-    offset += chunk.length;
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
   }
-  return true;
+  return out;
 }
 
 /** Everything after the signature check: parse, read id and name, route, deduplicate, run. */

@@ -338,15 +338,18 @@ export interface WebhookHandlerOptions<E extends object = EventMap> extends Veri
  * @example
  * ```ts
  * const sink = webhooks.begin(req.headers);
- * req.on('data', (chunk) => { chunks.push(chunk); sink.write(chunk) });
- * req.on('end', async () => send(await sink.end(Buffer.concat(chunks))));
+ * req.on('data', (chunk: Buffer) => sink.write(chunk));
+ * req.on('end', async () => send(await sink.end()));
  * ```
  */
 export interface WebhookBodySink {
-  /** The next chunk of the raw body, as received. */
+  /**
+   * The next chunk of the raw body, as received. The sink keeps it (do not change it afterwards, as with
+   * any writable stream) and joins the chunks at `end()`.
+   */
   write(chunk: Uint8Array): void;
-  /** The whole body (exactly the written chunks, concatenated); resolves with the answer. */
-  end(rawBody: Uint8Array): Promise<WebhookResponse>;
+  /** The body is complete: verifies the joined chunks, then deduplicates and routes; resolves with the answer. */
+  end(): Promise<WebhookResponse>;
 }
 
 /**
@@ -363,7 +366,7 @@ export interface WebhookHandler {
   handle(request: WebhookRequest): Promise<WebhookResponse>;
   /**
    * Starts a delivery whose body is still arriving: give it each chunk as it comes (it hashes while the
-   * body streams in), then the whole body to `end`. Same answers as `handle`.
+   * body streams in), then call `end()`. Same answers as `handle`.
    */
   begin(headers: WebhookRequest['headers']): WebhookBodySink;
   /** The answer (and hook call) for a request refused before it reached `handle`. */

@@ -6,6 +6,7 @@
 //              least any adapter that hands over a parsed event must do after the last byte)
 //   buffered   reference: collects the body, HMAC + JSON.parse at the end (what an adapter that does not
 //              hash while the body streams in must do after the last byte)
+//   bare+nextTurn  the bare server answering from setImmediate, as the adapter does
 // Sends { ports } to the parent over IPC once all listen; exits when the parent disconnects.
 import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -40,6 +41,12 @@ const listeners = {
       JSON.parse(body.toString('utf8'));
       res.writeHead(200, { 'content-type': 'application/json' }).end(OK);
     }),
+  // The bare server answering on the event loop's next turn, as the adapter does: shows whether the bare
+  // baseline would gain from the same write scheduling (it does not: the load generator bounds it).
+  'bare+nextTurn': (req, res) => {
+    req.on('data', () => {});
+    req.on('end', () => setImmediate(() => res.writeHead(200, { 'content-type': 'application/json' }).end(OK)));
+  },
   // Diagnostics for the throughput rows (`--http-servers=`): the adapter's work added to the bare server step by step.
   'collect': (req, res) => collect(req, () => res.writeHead(200, { 'content-type': 'application/json' }).end(OK)),
   'collect+verify': (req, res) =>
@@ -51,6 +58,11 @@ const listeners = {
     collect(req, (body) => {
       ours.verifyEvent(body, req.headers, secret); // throws unless valid
       res.writeHead(200, { 'content-type': 'application/json' }).end(OK);
+    }),
+  'collect+verifyEvent+nextTurn': (req, res) =>
+    collect(req, (body) => {
+      ours.verifyEvent(body, req.headers, secret);
+      setImmediate(() => res.writeHead(200, { 'content-type': 'application/json' }).end(OK));
     }),
   'collect+handle': (req, res) =>
     collect(req, async (body) => {

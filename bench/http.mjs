@@ -206,7 +206,7 @@ export async function extra(settings) {
 
     // ---- throughput: bare vs adapter (and any diagnostic servers), alternating in rounds
     // The verifyEvent row is the ceiling for any server that must verify and parse (the issue's LIMIT + JSON.parse).
-    const extraServers = value('http-servers')?.split(',') ?? ['collect+verifyEvent'];
+    const extraServers = value('http-servers')?.split(',') ?? ['collect+verifyEvent', 'bare+nextTurn'];
     const SERVERS = ['bare', 'adapter', ...extraServers.filter((n) => n && n !== 'bare' && n !== 'adapter')];
     for (const name of SERVERS) if (!ports[name]) throw new Error(`--http-servers: no server named ${name} in http-server.mjs`);
     const runOne = async (name, ms) => {
@@ -244,6 +244,8 @@ export async function extra(settings) {
       'collect+verify': 'diagnostic: collect + verifyPayload',
       'collect+verifyEvent': 'reference: collect + verifyEvent (HMAC check + JSON.parse, no dedup, no routing)',
       'collect+handle': 'diagnostic: collect + handler.handle({ rawBody, headers }) (no streaming)',
+      'bare+nextTurn': 'diagnostic: bare, answering on the next event-loop turn (setImmediate) as the adapter does',
+      'collect+verifyEvent+nextTurn': 'diagnostic: collect + verifyEvent, answering on the next turn (setImmediate)',
     };
     out.push(
       `### Throughput: 1 KiB deliveries, ${connections} connections, ${rounds} rounds of ${windowMs} ms per server\n`,

@@ -56,12 +56,21 @@ export function createNodeListener(handler: WebhookHandler, options: NodeListene
       const sink = handler.begin(req.headers);
       const read = await readNodeBody(req, limit, [], (chunk) => sink.write(chunk));
       if (!read.ok) return send(res, handler.reject(read.reason));
-      send(res, await (read.streamed ? sink.end() : handler.handle({ rawBody: read.body, headers: req.headers })));
+      const answer = await (read.streamed ? sink.end() : handler.handle({ rawBody: read.body, headers: req.headers }));
+      // Written on the event loop's next turn, not in the microtask that finished the work: under load, the
+      // answers to every request read in one turn then go out together, instead of one write (and one wake-up
+      // of the peer) between each read. Measured on loopback: 1.5-1.9x the requests/s (bench/README.md).
+      await nextTurn();
+      send(res, answer);
     } catch (error) {
       if (next) return next(error);
       send(res, { status: 500, headers: {}, body: '', outcome: 'handler_failed' });
     }
   };
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Writes a handler answer to a node:http response, unless something else already answered. */

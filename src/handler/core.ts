@@ -13,6 +13,7 @@ import { judge, StaleStoreError } from './stale.js';
 import type {
   AdapterRejectionReason,
   EventHandler,
+  HandlerContext,
   PayloadVerifier,
   RejectionReason,
   WebhookEvent,
@@ -191,7 +192,7 @@ async function run(config: HandlerConfig, routed: Routed): Promise<WebhookRespon
           leaseMs: config.leaseMs,
           retentionMs: config.retentionMs,
         })
-      : { status: 'processed', result: await work(config, routed, unleased()), recorded: true };
+      : { status: 'processed', result: await work(config, routed, new Unleased()), recorded: true };
   } catch (error) {
     return failure(config, routed, error);
   }
@@ -207,18 +208,38 @@ async function run(config: HandlerConfig, routed: Routed): Promise<WebhookRespon
   return response;
 }
 
-/** The work done under the claim: the stale check, the user's handler, then recording the order. */
 /** Without a store there is no lease to lose: a signal that never aborts, made only if asked for. */
-function unleased(): { readonly signal: AbortSignal } {
-  let controller: AbortController | undefined;
-  return {
-    get signal() {
-      controller ??= new AbortController();
-      return controller.signal;
-    },
-  };
+class Unleased {
+  #controller: AbortController | undefined;
+
+  get signal(): AbortSignal {
+    this.#controller ??= new AbortController();
+    return this.#controller.signal;
+  }
 }
 
+/**
+ * What a handler receives besides the event. A class, since V8 creates an object literal with a getter on
+ * a slow path; `signal` is read from the lease only when the handler asks (it costs an AbortController).
+ */
+class Context implements HandlerContext {
+  readonly #lease: { readonly signal: AbortSignal };
+
+  constructor(
+    readonly eventId: string,
+    readonly eventName: string,
+    readonly signedAt: number,
+    lease: { readonly signal: AbortSignal },
+  ) {
+    this.#lease = lease;
+  }
+
+  get signal(): AbortSignal {
+    return this.#lease.signal;
+  }
+}
+
+/** The work done under the claim: the stale check, the user's handler, then recording the order. */
 async function work(
   config: HandlerConfig,
   routed: Routed,
@@ -232,16 +253,7 @@ async function work(
     return { stale: true };
   }
   try {
-    const context = {
-      eventId: event.id,
-      eventName: event.name,
-      signedAt: routed.signedAt,
-      // Read from the lease only when the handler asks: most never do, and a signal costs an AbortController.
-      get signal() {
-        return lease.signal;
-      },
-    };
-    await routed.handler(event, context);
+    await routed.handler(event, new Context(event.id, event.name, routed.signedAt, lease));
   } catch (error) {
     // Marked as the handler's own, so that an error that merely looks like a store failure (say, from a
     // processOnce the handler ran itself) can never be mistaken for "work done, not recorded".

@@ -6,16 +6,6 @@ export interface KeptLease {
   stop(): void;
 }
 
-interface Entry {
-  readonly store: SeenEventStore;
-  readonly eventId: string;
-  readonly token: string;
-  readonly leaseMs: number;
-  renewAt: number;
-  lost: Error | undefined;
-  controller: AbortController | undefined;
-}
-
 // Every lease in the process shares one unref'd timer, armed for the earliest renewal, instead of a
 // setInterval and an AbortController per event: most work ends long before its first renewal, and the
 // per-event timer was a measurable part of a webhook request.
@@ -32,30 +22,40 @@ const delayUntil = (at: number): number => Math.min(MAX_TIMER_DELAY, Math.max(0,
 
 /** Keeps a lease alive while work runs: renewed every third of `leaseMs`. */
 export function keepLeaseAlive(store: SeenEventStore, eventId: string, token: string, leaseMs: number): KeptLease {
-  const entry: Entry = {
-    store,
-    eventId,
-    token,
-    leaseMs,
-    renewAt: clock() + renewalInterval(leaseMs),
-    lost: undefined,
-    controller: undefined,
-  };
+  const entry = new Entry(store, eventId, token, leaseMs);
   active.add(entry);
   if (entry.renewAt < timerAt) arm(entry.renewAt);
-  return {
-    get signal() {
-      // Created on first use: most handlers never read it.
-      if (entry.controller === undefined) {
-        entry.controller = new AbortController();
-        if (entry.lost) entry.controller.abort(entry.lost);
-      }
-      return entry.controller.signal;
-    },
-    stop() {
-      active.delete(entry);
-    },
-  };
+  return entry;
+}
+
+// A class, not an object literal: V8 creates a literal with a getter on a slow path (~0.5 µs, measured),
+// and there is one lease per processed event.
+class Entry implements KeptLease {
+  renewAt: number;
+  lost: Error | undefined = undefined;
+  controller: AbortController | undefined = undefined;
+
+  constructor(
+    readonly store: SeenEventStore,
+    readonly eventId: string,
+    readonly token: string,
+    readonly leaseMs: number,
+  ) {
+    this.renewAt = clock() + renewalInterval(leaseMs);
+  }
+
+  get signal(): AbortSignal {
+    // Created on first use: most handlers never read it.
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.lost) this.controller.abort(this.lost);
+    }
+    return this.controller.signal;
+  }
+
+  stop(): void {
+    active.delete(this);
+  }
 }
 
 function renewalInterval(leaseMs: number): number {

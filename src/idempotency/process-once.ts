@@ -1,5 +1,5 @@
 import { StoreUnavailableError } from './errors.js';
-import { keepLeaseAlive } from './lease.js';
+import { keepLeaseAlive, type KeptLease } from './lease.js';
 import type { ClaimResult, SeenEventStore } from './store.js';
 
 /** Default lease: how long one worker holds an event before another may take it over. */
@@ -65,12 +65,7 @@ export async function processOnce<T>(
   const lease = keepLeaseAlive(store, eventId, token, leaseMs);
   let result: T;
   try {
-    result = await work({
-      eventId,
-      get signal() {
-        return lease.signal;
-      },
-    });
+    result = await work(new LeasedWork(eventId, lease));
   } catch (error) {
     lease.stop();
     // A failed release only delays the retry until the lease expires; the work's error is what matters.
@@ -86,6 +81,22 @@ export async function processOnce<T>(
   return { status: 'processed', result, recorded };
 }
 
+
+/** The work's context; a class, since V8 creates an object literal with a getter on a slow path. */
+class LeasedWork implements WorkContext {
+  readonly #lease: KeptLease;
+
+  constructor(
+    readonly eventId: string,
+    lease: KeptLease,
+  ) {
+    this.#lease = lease;
+  }
+
+  get signal(): AbortSignal {
+    return this.#lease.signal;
+  }
+}
 
 /** A store must answer one of the three states (with a token when acquired); anything else is a failure. */
 function checkClaim(claim: unknown): ClaimResult {

@@ -344,8 +344,8 @@ export interface WebhookHandlerOptions<E extends object = EventMap> extends Veri
  */
 export interface WebhookBodySink {
   /**
-   * The next chunk of the raw body, as received. The sink keeps it (do not change it afterwards, as with
-   * any writable stream) and joins the chunks at `end()`.
+   * The next chunk of the raw body, as received. The sink copies it into its own buffer, so the caller may
+   * reuse or detach the chunk's memory as soon as `write` returns.
    */
   write(chunk: Uint8Array): void;
   /** The body is complete: verifies the joined chunks, then deduplicates and routes; resolves with the answer. */

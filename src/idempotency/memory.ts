@@ -4,9 +4,14 @@ import type { AppliedOrderStore, ClaimResult, SeenEventStore } from './store.js'
 export interface MemoryStoreOptions {
   /** Most ids held at once (done plus in flight); the oldest done ids are evicted first. Default 100,000. */
   maxEntries?: number;
-  /** Clock in epoch ms, for tests. Default `Date.now`. */
+  /**
+   * Clock in ms, for tests. Default: the monotonic clock on the epoch scale (`performance.timeOrigin +
+   * performance.now()`), so that a wall-clock step cannot expire a running claim (see the constructor).
+   */
   now?: () => number;
 }
+
+const monotonicNow = (): number => performance.timeOrigin + performance.now();
 
 interface Lease {
   token: string;
@@ -105,7 +110,10 @@ export class MemorySeenEventStore implements SeenEventStore, AppliedOrderStore {
       throw new TypeError('allthings-webhooks: maxEntries must be a whole number >= 1.');
     }
     this.#maxEntries = max;
-    this.#now = options.now ?? Date.now;
+    // Not Date.now: a wall-clock step forward longer than a lease (NTP sync after boot, VM resume) expired a
+    // running claim at once and let a retry run the work a second time; a step back kept done ids too long
+    // or too short. Only this store compares these times, so they need not be wall-clock times.
+    this.#now = options.now ?? monotonicNow;
   }
 
   /** How many ids are held (done plus in flight). */

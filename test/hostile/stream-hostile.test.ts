@@ -9,6 +9,8 @@ import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import {
   createWebhookHandler,
+  MemorySeenEventStore,
+  processOnce,
   signPayload,
   type WebhookEvent,
 } from 'allthings-webhooks';
@@ -18,6 +20,7 @@ import { readNodeBody, type NodeRequest } from '../../src/adapters/node-body.js'
 
 const SECRET = 'whsec_stream_7a3f';
 const NOW = 1_764_000_000_000;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 const envelope = (id: string, name: string, data: unknown = {}) =>
   JSON.stringify({ event: { id, name, urn: 'urn:ticket:1', createdDate: '2026-01-01T00:00:00Z', data } });
@@ -179,3 +182,32 @@ async function chunkedPost(port: number, headers: Record<string, string>, body: 
   await new Promise<void>((resolve) => socket.on('close', () => resolve()));
   return answer;
 }
+
+describe('the in-memory store keeps leases on a monotonic clock', () => {
+  // Lease renewals moved to performance.now(), but MemorySeenEventStore (the default store) still dated
+  // its leases by Date.now(): a wall-clock step forward longer than the lease (NTP sync after boot, VM
+  // resume) expired a running claim at once, and a retry claimed the event and ran the work a second time.
+  it('a wall-clock step of 10 minutes forward during the work: the retry is in_flight, the work ran once', async () => {
+    const wallClock = Date.now;
+    let step = 0;
+    Date.now = () => wallClock() + step; // the system clock, as the store reads it by default
+    let runs = 0;
+    try {
+      const store = new MemorySeenEventStore();
+      const first = processOnce(store, 'evt-clock-forward', async () => {
+        runs += 1;
+        step = 600_000;
+        await sleep(200);
+      }, { leaseMs: 60_000 });
+      await sleep(50);
+      const retry = await processOnce(store, 'evt-clock-forward', () => void (runs += 1), { leaseMs: 60_000 });
+      expect(retry.status).toBe('in_flight');
+      expect((await first).status).toBe('processed');
+      expect(runs).toBe(1);
+      expect((await processOnce(store, 'evt-clock-forward', () => void (runs += 1))).status).toBe('duplicate');
+    } finally {
+      Date.now = wallClock;
+    }
+  });
+});
+

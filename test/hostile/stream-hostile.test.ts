@@ -14,6 +14,7 @@ import {
   signPayload,
   type WebhookEvent,
 } from 'allthings-webhooks';
+import { createFetchHandler } from 'allthings-webhooks/fetch';
 import { createNodeListener } from 'allthings-webhooks/node';
 import * as web from 'allthings-webhooks/web';
 import { readNodeBody, type NodeRequest } from '../../src/adapters/node-body.js';
@@ -100,10 +101,10 @@ describe('a body in one-byte chunks costs its size, not an object per byte', () 
   const body = Buffer.from(envelope('evt-tiny', 'ticket.created', { pad: 't'.repeat(CHUNKS - 120) }));
 
   /** Writes `body` one byte per chunk; WeakRefs to every 1000th chunk object. */
-  function writeBytewise(write: (chunk: Buffer) => void): Array<WeakRef<Buffer>> {
+  function writeBytewise(write: (chunk: Buffer) => void, bytes = body): Array<WeakRef<Buffer>> {
     const refs: Array<WeakRef<Buffer>> = [];
-    for (let i = 0; i < body.length; i++) {
-      const chunk = body.subarray(i, i + 1);
+    for (let i = 0; i < bytes.length; i++) {
+      const chunk = bytes.subarray(i, i + 1);
       if (i % 1000 === 0) refs.push(new WeakRef(chunk));
       write(chunk);
     }
@@ -137,6 +138,28 @@ describe('a body in one-byte chunks costs its size, not an object per byte', () 
     stream.end();
     const read = await reading;
     expect(read.ok && Buffer.from(read.body as Uint8Array).equals(body)).toBe(true);
+  });
+  it('createFetchHandler: a ReadableStream of one-byte chunks: none kept as objects; 200 processed', async () => {
+    const { handler, seen } = recording();
+    const fetchHandler = createFetchHandler(handler);
+    const small = Buffer.from(envelope('evt-tiny-fetch', 'ticket.created', { pad: 'f'.repeat(20_000) })); // streams are slow
+    let controller!: ReadableStreamDefaultController<Uint8Array>;
+    const stream = new ReadableStream<Uint8Array>({ start: (c) => void (controller = c) }, { highWaterMark: Infinity });
+    const request = new Request('http://localhost/', {
+      method: 'POST',
+      headers: signPayload(small, SECRET, { timestamp: NOW }),
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
+    const answering = fetchHandler(request);
+    const refs = writeBytewise((chunk) => controller.enqueue(chunk), small);
+    await sleep(50); // let the adapter read them all
+    expect(await kept(refs)).toBe(0);
+    controller.close();
+    const answer = await answering;
+    expect(answer.status).toBe(200);
+    expect(await answer.text()).toBe('{"ok":true,"outcome":"processed"}');
+    expect(seen).toEqual([['ticket.created', 'evt-tiny-fetch']]);
   });
 });
 

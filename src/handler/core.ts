@@ -158,6 +158,7 @@ async function afterVerification(
   verified: VerificationResult,
   start: number,
 ): Promise<WebhookResponse> {
+  checkVerdict(verified);
   if (!verified.ok) return reject(config, verified.reason, undefined);
 
   let parsed: unknown;
@@ -327,6 +328,30 @@ function failed(
   error: unknown,
 ) {
   return { reason, status, eventId: event?.id, eventName: event?.name, durationMs, error };
+}
+
+const VERIFICATION_REASONS: ReadonlySet<unknown> = new Set([
+  'missing_signature',
+  'missing_timestamp',
+  'malformed_signature',
+  'malformed_timestamp',
+  'signature_mismatch',
+  'timestamp_too_old',
+  'timestamp_in_future',
+]);
+
+/** A custom `verifier` must answer as `verifyPayload` does; anything else is a programming error. */
+function checkVerdict(verified: VerificationResult): void {
+  const v = verified as Partial<Record<'ok' | 'timestamp' | 'reason', unknown>> | null | undefined;
+  const valid =
+    v !== null &&
+    typeof v === 'object' &&
+    (v.ok === true ? typeof v.timestamp === 'number' && Number.isFinite(v.timestamp) : v.ok === false && VERIFICATION_REASONS.has(v.reason));
+  if (!valid) {
+    throw new TypeError(
+      "allthings-webhooks: the verifier must answer as verifyPayload does: { ok: true, timestamp } (epoch ms) or { ok: false, reason, message } with one of verifyPayload's reasons.",
+    );
+  }
 }
 
 function copy(body: BodyBytes): BodyBytes {

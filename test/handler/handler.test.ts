@@ -164,6 +164,17 @@ describe('createWebhookHandler: status codes', () => {
     expect((await pending).outcome).toBe('processed');
   });
 
+  it('throws a TypeError when a custom verifier answers something verifyPayload never would', async () => {
+    const answers: unknown[] = [undefined, null, {}, { ok: true }, { ok: true, timestamp: '1' }, { ok: false, reason: 'nope' }];
+    for (const answer of answers) {
+      const { handler, runs } = make({ verifier: () => answer as never });
+      await expect(handler.handle(request(body()))).rejects.toThrow(/the verifier must answer as verifyPayload does/);
+      expect(runs).toEqual([]);
+    }
+    const { handler } = make({ verifier: async () => ({ ok: false, reason: 'signature_mismatch', message: 'm' }) });
+    expect((await handler.handle(request(body()))).status).toBe(401);
+  });
+
   it('copies a Buffer body too before an asynchronous verifier runs (Buffer#slice would share it)', async () => {
     const { handler, runs } = make({ verifier: verifyWithWebCrypto });
     const raw = body();

@@ -59,7 +59,7 @@ export function createNodeListener(handler: WebhookHandler, options: NodeListene
       const answer = await (read.streamed ? sink.end() : handler.handle({ rawBody: read.body, headers: req.headers }));
       // Written on the event loop's next turn, not in the microtask that finished the work: under load, the
       // answers to every request read in one turn then go out together, instead of one write (and one wake-up
-      // of the peer) between each read. Measured on loopback: 1.5-1.9x the requests/s (bench/README.md).
+      // of the peer) between each read. Measured over loopback: 1.4-2.0x the requests/s (bench/README.md).
       await nextTurn();
       send(res, answer);
     } catch (error) {

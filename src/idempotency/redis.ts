@@ -139,6 +139,7 @@ export class RedisSeenEventStore implements SeenEventStore, AppliedOrderStore {
   readonly #run: Runner;
   readonly #prefix: string;
   readonly #timeoutMs: number;
+  readonly #timeoutError = (operation: string): Error => new RedisCommandTimeoutError(operation, this.#timeoutMs);
 
   constructor(client: RedisClientLike, options: RedisStoreOptions = {}) {
     this.#run = runnerFor(client);
@@ -211,7 +212,7 @@ export class RedisSeenEventStore implements SeenEventStore, AppliedOrderStore {
   #call(operation: string, script: Script, key: string, args: string[]): Promise<unknown> {
     const reply = this.#run(script, key, args);
     if (this.#timeoutMs === Infinity) return reply;
-    return withDeadline(reply, this.#timeoutMs, () => new RedisCommandTimeoutError(operation, this.#timeoutMs));
+    return withDeadline(reply, this.#timeoutMs, this.#timeoutError, operation);
   }
 }
 

@@ -1,5 +1,6 @@
 import { STORE_UNAVAILABLE_ERROR_CODE } from '../idempotency/errors.js';
 import { processOnce, type ProcessOnceResult } from '../idempotency/process-once.js';
+import { VERIFICATION_FAILURE_REASONS } from '../verify/errors.js';
 import { readHeader, type WebhookHeaders } from '../verify/headers.js';
 import { toBodyBytes, type BodyBytes } from '../verify/inputs.js';
 import { parseJsonBody } from '../verify/json.js';
@@ -330,15 +331,7 @@ function failed(
   return { reason, status, eventId: event?.id, eventName: event?.name, durationMs, error };
 }
 
-const VERIFICATION_REASONS: ReadonlySet<unknown> = new Set([
-  'missing_signature',
-  'missing_timestamp',
-  'malformed_signature',
-  'malformed_timestamp',
-  'signature_mismatch',
-  'timestamp_too_old',
-  'timestamp_in_future',
-]);
+const VERIFICATION_REASONS: ReadonlySet<unknown> = new Set(VERIFICATION_FAILURE_REASONS);
 
 /** A custom `verifier` must answer as `verifyPayload` does; anything else is a programming error. */
 function checkVerdict(verified: VerificationResult): void {

@@ -1,5 +1,7 @@
-// Deadlines for store commands, all served by one unref'd timer armed for the earliest one, instead of a
-// setTimeout, a Promise.race and a finally per command (measurable at tens of thousands of commands/s).
+// Deadlines for store commands, all served by one shared timer (timer.ts), instead of a setTimeout, a
+// Promise.race and a finally per command (measurable at tens of thousands of commands/s).
+
+import { clock, SharedTimer } from './timer.js';
 
 /** One command waiting, in an intrusive doubly linked list: O(1) to add and drop, no hashing. */
 class Pending {
@@ -17,8 +19,7 @@ class Pending {
 
 let head: Pending | undefined;
 let tail: Pending | undefined;
-let timer: ReturnType<typeof setTimeout> | undefined;
-let timerAt = Number.POSITIVE_INFINITY;
+const timer = new SharedTimer(expireDue);
 
 function link(entry: Pending): void {
   entry.prev = tail;
@@ -37,13 +38,6 @@ function unlink(entry: Pending): void {
   entry.prev = entry.next = undefined;
 }
 
-// Scheduled on the monotonic clock: a wall-clock step (NTP, VM resume) must not postpone or rush a timer.
-const clock = (): number => performance.now();
-/** Longest delay setTimeout takes; a longer one fires after 1 ms, with a TimeoutOverflowWarning. */
-const MAX_TIMER_DELAY = 2 ** 31 - 1;
-/** The setTimeout delay for `at`, capped so that a far deadline waits (and re-arms) instead of spinning. */
-const delayUntil = (at: number): number => Math.min(MAX_TIMER_DELAY, Math.max(0, at - clock()));
-
 /**
  * `promise`, or a rejection with `timeoutError(label)` if it has not settled within `ms`. The error is made
  * from a label, not by a closure per call: this runs for every store command.
@@ -57,7 +51,7 @@ export function withDeadline<T>(
   return new Promise<T>((resolve, reject) => {
     const entry = new Pending(clock() + ms, reject, timeoutError, label);
     link(entry);
-    if (entry.deadline < timerAt) arm(entry.deadline);
+    timer.armBy(entry.deadline);
     promise.then(
       (value) => {
         unlink(entry);
@@ -71,17 +65,8 @@ export function withDeadline<T>(
   });
 }
 
-function arm(at: number): void {
-  if (timer !== undefined) clearTimeout(timer);
-  timerAt = at;
-  timer = setTimeout(expireDue, delayUntil(at));
-  if (typeof timer === 'object' && typeof timer.unref === 'function') timer.unref();
-}
-
-function expireDue(): void {
-  timer = undefined;
-  timerAt = Number.POSITIVE_INFINITY;
-  const now = clock();
+/** Rejects every command past its deadline; answers the next deadline. */
+function expireDue(now: number): number {
   let next = Number.POSITIVE_INFINITY;
   for (let entry = head; entry !== undefined; ) {
     const following = entry.next;
@@ -93,5 +78,5 @@ function expireDue(): void {
     }
     entry = following;
   }
-  if (next !== Number.POSITIVE_INFINITY) arm(next);
+  return next;
 }

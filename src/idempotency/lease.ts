@@ -1,4 +1,5 @@
 import type { SeenEventStore } from './store.js';
+import { clock, SharedTimer } from './timer.js';
 
 /** One running work's lease, renewed until `stop()`. `signal` aborts if a renewal finds the lease lost. */
 export interface KeptLease {
@@ -10,21 +11,13 @@ export interface KeptLease {
 // setInterval and an AbortController per event: most work ends long before its first renewal, and the
 // per-event timer was a measurable part of a webhook request.
 const active = new Set<Entry>();
-let timer: ReturnType<typeof setTimeout> | undefined;
-let timerAt = Number.POSITIVE_INFINITY;
-
-// Scheduled on the monotonic clock: a wall-clock step (NTP, VM resume) must not postpone or rush a timer.
-const clock = (): number => performance.now();
-/** Longest delay setTimeout takes; a longer one fires after 1 ms, with a TimeoutOverflowWarning. */
-const MAX_TIMER_DELAY = 2 ** 31 - 1;
-/** The setTimeout delay for `at`, capped so that a far deadline waits (and re-arms) instead of spinning. */
-const delayUntil = (at: number): number => Math.min(MAX_TIMER_DELAY, Math.max(0, at - clock()));
+const timer = new SharedTimer(renewDue);
 
 /** Keeps a lease alive while work runs: renewed every third of `leaseMs`. */
 export function keepLeaseAlive(store: SeenEventStore, eventId: string, token: string, leaseMs: number): KeptLease {
   const entry = new Entry(store, eventId, token, leaseMs);
   active.add(entry);
-  if (entry.renewAt < timerAt) arm(entry.renewAt);
+  timer.armBy(entry.renewAt);
   return entry;
 }
 
@@ -62,17 +55,8 @@ function renewalInterval(leaseMs: number): number {
   return Math.max(1, Math.floor(leaseMs / 3));
 }
 
-function arm(at: number): void {
-  if (timer !== undefined) clearTimeout(timer);
-  timerAt = at;
-  timer = setTimeout(tick, delayUntil(at));
-  if (typeof timer === 'object' && typeof timer.unref === 'function') timer.unref();
-}
-
-function tick(): void {
-  timer = undefined;
-  timerAt = Number.POSITIVE_INFINITY;
-  const now = clock();
+/** Renews every lease that is due; answers the next renewal time. */
+function renewDue(now: number): number {
   let next = Number.POSITIVE_INFINITY;
   for (const entry of active) {
     if (entry.renewAt <= now) {
@@ -81,7 +65,7 @@ function tick(): void {
     }
     if (entry.renewAt < next) next = entry.renewAt;
   }
-  if (next !== Number.POSITIVE_INFINITY) arm(next);
+  return next;
 }
 
 function renew(entry: Entry): void {

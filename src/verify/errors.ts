@@ -1,12 +1,16 @@
+/** Every verification failure reason, in the SPEC's order of precedence (internal: the type is public). */
+export const VERIFICATION_FAILURE_REASONS = [
+  'missing_signature',
+  'missing_timestamp',
+  'malformed_signature',
+  'malformed_timestamp',
+  'signature_mismatch',
+  'timestamp_too_old',
+  'timestamp_in_future',
+] as const;
+
 /** Why a delivery failed verification. Stable strings: safe to `switch` on, log and count. */
-export type VerificationFailureReason =
-  | 'missing_signature'
-  | 'missing_timestamp'
-  | 'malformed_signature'
-  | 'malformed_timestamp'
-  | 'signature_mismatch'
-  | 'timestamp_too_old'
-  | 'timestamp_in_future';
+export type VerificationFailureReason = (typeof VERIFICATION_FAILURE_REASONS)[number];
 
 /** Every reason `verifyEvent` can throw with: the verification reasons plus `invalid_json`. */
 export type WebhookErrorReason = VerificationFailureReason | 'invalid_json';
